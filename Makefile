@@ -1,0 +1,39 @@
+# Super Editor — build, test, demo and benchmarks.
+# `make test` and `make demo` install the Debian packages they need on a fresh machine.
+
+SWIFT       ?= swift
+THREADS     ?= 2
+DEB_PKGS    := libopenblas-dev libsndfile1-dev libsoxr-dev libkissfft-dev python3-venv
+PYENV       := .venv-tools
+RELEASE_BIN := .build/release/super-editor
+
+.PHONY: deps test release demo bench pyenv clean
+
+# Installs the C libraries the package links, when they are missing (needs root, as on CI).
+deps:
+	@missing=""; for p in $(DEB_PKGS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages:$$missing"; \
+	  if [ "$$(id -u)" != 0 ]; then echo "error: need root to install:$$missing" >&2; exit 1; fi; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+# Light Python packages (numpy, tensorboard) for cross-checks in the tests; never torch or librosa.
+pyenv: deps
+	@test -x $(PYENV)/bin/python || python3 -m venv $(PYENV)
+	@$(PYENV)/bin/python -c "import numpy" 2>/dev/null || $(PYENV)/bin/pip install -q numpy==2.4.6
+
+test: deps pyenv
+	SUPER_EDITOR_PYTHON=$(CURDIR)/$(PYENV)/bin/python OPENBLAS_NUM_THREADS=$(THREADS) $(SWIFT) test
+
+release: deps
+	$(SWIFT) build -c release --product super-editor
+
+bench: release
+	OPENBLAS_NUM_THREADS=$(THREADS) $(RELEASE_BIN) bench --preset small
+
+demo: release
+	@echo "make demo: the end-to-end demo arrives with the inference issue; nothing to run yet."
+
+clean:
+	rm -rf .build $(PYENV)

@@ -1,0 +1,103 @@
+import Foundation
+
+extension Tensor {
+    /// Multi-head scaled dot-product attention, fused: `softmax(Q Kᵀ / √dₕ + mask) V` per head.
+    ///
+    /// - `self` is the packed projection (B, T, 3·d) with Q, K, V side by side, as
+    ///   `nn.MultiheadAttention`'s `in_proj` produces it.
+    /// - `keyPaddingMask` has B·T entries; true marks a key to ignore.
+    /// - With `dropout > 0` the attention weights are dropped, as PyTorch does in training.
+    ///
+    /// Returns (B, T, d) with the heads concatenated. Each (batch, head) pair runs on one core
+    /// with single-threaded BLAS calls that read Q, K and V in place through leading dimensions.
+    public func multiHeadAttention(heads: Int, keyPaddingMask: [Bool]? = nil, dropout: Float = 0,
+                                   rng: inout RandomGenerator) -> Tensor {
+        precondition(rank == 3 && shape[2] % 3 == 0, "attention needs packed (B, T, 3d), got \(shape)")
+        let b = shape[0], t = shape[1], d = shape[2] / 3
+        precondition(d % heads == 0, "d=\(d) is not divisible by \(heads) heads")
+        if let m = keyPaddingMask { precondition(m.count == b * t, "key padding mask of \(m.count) for B·T=\(b * t)") }
+        let dh = d / heads, ld = 3 * d, tt = t * t
+        let scale = 1 / Float(dh).squareRoot()
+        let pairs = b * heads
+        let probs = Tensor(uninitialized: [pairs, t, t])
+        let keep: Tensor? = dropout > 0 ? Tensor(uninitialized: [pairs, t, t]) : nil
+        let seed = rng.next()
+        let out = Tensor(uninitialized: [b, t, d])
+        let qkv = SendablePointer(data), po = SendablePointer(out.data), pp = SendablePointer(probs.data)
+        let pk = keep.map { SendablePointer($0.data) }
+        let maskFloats: [Float]? = keyPaddingMask.map { $0.map { $0 ? -Float.infinity : 0 } }
+        let dropScale = 1 / (1 - dropout)
+        maskFloats.withOptionalPointer { maskPtr in
+            let mp = maskPtr.map { SendablePointer(UnsafeMutablePointer(mutating: $0)) }
+            BLAS.singleThreaded {
+                parallelFor(pairs) { r in
+                    let scratch = keep == nil ? nil : Storage(uninitializedCount: tt)
+                    for pair in r {
+                        let bi = pair / heads, h = pair % heads
+                        let q = qkv.p + bi * t * ld + h * dh, k = q + d, v = q + 2 * d
+                        let s = pp.p + pair * tt
+                        BLAS.gemm(transB: true, m: t, n: t, k: dh, alpha: scale, a: q, lda: ld, b: k, ldb: ld, c: s, ldc: t)
+                        for i in 0..<t {
+                            let row = s + i * t
+                            if let mp { let m = mp.p + bi * t; for j in 0..<t { row[j] += m[j] } }
+                            Softmax.row(row, row, t)
+                        }
+                        var weights = UnsafePointer(s)
+                        if let pk, let scratch {
+                            var g = RandomGenerator(seed: seed &+ UInt64(pair) &* 0x9E37_79B9_7F4A_7C15)
+                            let m = pk.p + pair * tt, w = scratch.pointer
+                            for i in 0..<tt {
+                                m[i] = g.nextFloat() < dropout ? 0 : dropScale
+                                w[i] = s[i] * m[i]
+                            }
+                            weights = UnsafePointer(w)
+                        }
+                        BLAS.gemm(m: t, n: dh, k: t, a: weights, lda: t, b: v, ldb: ld, c: po.p + bi * t * d + h * dh, ldc: d)
+                    }
+                }
+            }
+        }
+        return out.record("attention", [self]) { [self] g in
+            let dqkv = Tensor(uninitialized: self.shape)
+            let pg = SendablePointer(g.data), pd = SendablePointer(dqkv.data)
+            BLAS.singleThreaded {
+                parallelFor(pairs) { r in
+                    let scratchStorage = Storage(uninitializedCount: tt)
+                    let dPStorage = Storage(uninitializedCount: tt)
+                    let dp = dPStorage.pointer
+                    for pair in r {
+                        let bi = pair / heads, h = pair % heads
+                        let q = qkv.p + bi * t * ld + h * dh, k = q + d, v = q + 2 * d
+                        let dq = pd.p + bi * t * ld + h * dh, dk = dq + d, dv = dq + 2 * d
+                        let go = pg.p + bi * t * d + h * dh
+                        let p = pp.p + pair * tt
+                        var weights = UnsafePointer(p)
+                        if let pk {
+                            let m = pk.p + pair * tt, w = scratchStorage.pointer
+                            for i in 0..<tt { w[i] = p[i] * m[i] }
+                            weights = UnsafePointer(w)
+                        }
+                        // dV = Pᵀ dO ; dP = dO Vᵀ
+                        BLAS.gemm(transA: true, m: t, n: dh, k: t, a: weights, lda: t, b: go, ldb: d, c: dv, ldc: ld)
+                        BLAS.gemm(transB: true, m: t, n: t, k: dh, a: go, lda: d, b: v, ldb: ld, c: dp, ldc: t)
+                        if let pk { let m = pk.p + pair * tt; for i in 0..<tt { dp[i] *= m[i] } }
+                        for i in 0..<t { Softmax.rowBackward(p + i * t, dp + i * t, dp + i * t, t) }
+                        // dQ = scale · dS K ; dK = scale · dSᵀ Q
+                        BLAS.gemm(m: t, n: dh, k: t, alpha: scale, a: dp, lda: t, b: k, ldb: ld, c: dq, ldc: ld)
+                        BLAS.gemm(transA: true, m: t, n: dh, k: t, alpha: scale, a: dp, lda: t, b: q, ldb: ld, c: dk, ldc: ld)
+                    }
+                }
+            }
+            self.accumulateGrad(dqkv)
+        }
+    }
+}
+
+extension Optional where Wrapped == [Float] {
+    func withOptionalPointer<R>(_ body: (UnsafePointer<Float>?) throws -> R) rethrows -> R {
+        switch self {
+        case .some(let a): return try a.withUnsafeBufferPointer { try body($0.baseAddress) }
+        case .none: return try body(nil)
+        }
+    }
+}

@@ -1,0 +1,72 @@
+import Foundation
+
+/// A reference-counted float32 buffer. Tensors are views over one; reshape shares it.
+///
+/// Buffers come from `BufferPool`, so the many same-sized temporaries of a training step
+/// are recycled between steps instead of going back to malloc.
+public final class Storage: @unchecked Sendable {
+    public let pointer: UnsafeMutablePointer<Float>
+    public let count: Int
+    private let pooled: Bool
+
+    /// Uninitialised storage of `count` floats.
+    public init(uninitializedCount count: Int) {
+        self.count = count
+        self.pointer = BufferPool.shared.take(count)
+        self.pooled = true
+    }
+
+    public convenience init(zeros count: Int) {
+        self.init(uninitializedCount: count)
+        pointer.initialize(repeating: 0, count: count)
+    }
+
+    deinit {
+        if pooled { BufferPool.shared.give(pointer, count: count) }
+    }
+}
+
+/// Recycles float buffers by exact size. Bounded, so a change of shapes cannot grow it forever.
+public final class BufferPool: @unchecked Sendable {
+    public static let shared = BufferPool()
+    private var free: [Int: [UnsafeMutablePointer<Float>]] = [:]
+    private var pooledFloats = 0
+    private let lock = NSLock()
+    /// At most this many floats wait in the pool (1 GiB).
+    public var capacity = 256 << 20
+
+    func take(_ count: Int) -> UnsafeMutablePointer<Float> {
+        let n = max(count, 1)
+        lock.lock()
+        if var list = free[n], let p = list.popLast() {
+            free[n] = list
+            pooledFloats -= n
+            lock.unlock()
+            return p
+        }
+        lock.unlock()
+        return UnsafeMutablePointer<Float>.allocate(capacity: n)
+    }
+
+    func give(_ p: UnsafeMutablePointer<Float>, count: Int) {
+        let n = max(count, 1)
+        lock.lock()
+        if pooledFloats + n <= capacity {
+            free[n, default: []].append(p)
+            pooledFloats += n
+            lock.unlock()
+        } else {
+            lock.unlock()
+            p.deallocate()
+        }
+    }
+
+    /// Returns every pooled buffer to the system.
+    public func drain() {
+        lock.lock()
+        for (_, list) in free { for p in list { p.deallocate() } }
+        free = [:]
+        pooledFloats = 0
+        lock.unlock()
+    }
+}

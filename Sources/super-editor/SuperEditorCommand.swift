@@ -1,0 +1,15 @@
+import ArgumentParser
+import Foundation
+import SuperEditor
+
+@main
+struct SuperEditorCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "super-editor",
+        abstract: "Learns to edit raw music into a polished track from (raw, edited) pairs.",
+        subcommands: [
+            // Models (engine issue)
+            // Audio front end (AudioDSP issue)
+        ]
+    )
+}
