@@ -57,7 +57,8 @@ extension Tensor {
                 }
             }
         }
-        return out.record("attention", [self]) { [self] g in
+        return out.record("attention", [self]) { [self, probs, keep] g in
+            _ = (probs, keep)
             let dqkv = Tensor(uninitialized: self.shape)
             let pg = SendablePointer(g.data), pd = SendablePointer(dqkv.data)
             BLAS.singleThreaded {

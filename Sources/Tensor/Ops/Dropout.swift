@@ -10,7 +10,8 @@ extension Tensor {
         let out = Tensor(uninitialized: shape)
         let x = SendablePointer(data), m = SendablePointer(mask.data), y = SendablePointer(out.data)
         parallelFor(n, grain: 1 << 14) { r in for i in r { y[i] = x[i] * m[i] } }
-        return out.record("dropout", [self]) { [self] g in
+        return out.record("dropout", [self]) { [self, mask] g in
+            _ = mask
             let dx = Tensor(uninitialized: self.shape)
             let pg = SendablePointer(g.data), pd = SendablePointer(dx.data)
             parallelFor(n, grain: 1 << 14) { r in for i in r { pd[i] = pg[i] * m[i] } }

@@ -21,7 +21,8 @@ extension Tensor {
                 for j in 0..<d { yi[j] = (xi[j] - mean) * rstd * w[j] + b[j] }
             }
         }
-        return out.record("layer_norm", [self, weight, bias]) { [self] g in
+        return out.record("layer_norm", [self, weight, bias]) { [self, stats] g in
+            _ = stats
             let pg = SendablePointer(g.data)
             if self.requiresGrad {
                 let dx = Tensor(uninitialized: self.shape)

@@ -67,10 +67,13 @@ extension Tensor {
         let out = Tensor(uninitialized: shape)
         let x = SendablePointer(data), y = SendablePointer(out.data)
         parallelFor(n, grain: 1 << 14) { r in for i in r { y[i] = K.forward(x[i], parameter) } }
+        // The output's values are read through its storage, not the tensor, so that the
+        // tensor and its own history do not keep each other alive.
+        let outStorage = out.storage
         return out.record(K.name, [self]) { [self] g in
             let dx = Tensor(uninitialized: self.shape)
             let gp = SendablePointer(g.data), d = SendablePointer(dx.data)
-            let x = SendablePointer(self.data), y = SendablePointer(out.data)
+            let x = SendablePointer(self.data), y = SendablePointer(outStorage.pointer)
             parallelFor(n, grain: 1 << 14) { r in for i in r { d[i] = gp[i] * K.derivative(x[i], y[i], parameter) } }
             self.accumulateGrad(dx)
         }

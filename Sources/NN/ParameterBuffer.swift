@@ -1,0 +1,70 @@
+import Tensor
+
+/// All trainable parameters of a module in one contiguous buffer, with their gradients in a
+/// second (as llm.c does). Each parameter and its `grad` become views into these, so zeroing,
+/// norms, clipping and the optimiser step are single loops.
+public final class ParameterBuffer {
+    public let named: [(String, Tensor)]
+    public let values: Storage
+    public let grads: Storage
+    public var count: Int { values.count }
+
+    /// Binds the module's parameters that require gradients (frozen ones are left out).
+    public init(_ module: Module) {
+        named = module.namedParameters().filter { $0.1.requiresGrad }
+        let total = named.reduce(0) { $0 + $1.1.count }
+        values = Storage(uninitializedCount: total)
+        grads = Storage(zeros: total)
+        var offset = 0
+        for (_, p) in named {
+            p.rebind(to: values, offset: offset)
+            p.grad = Tensor(storage: grads, offset: offset, shape: p.shape)
+            offset += p.count
+        }
+    }
+
+    public func zeroGrad() { grads.pointer.update(repeating: 0, count: count) }
+
+    /// The global L2 norm of all gradients.
+    public func gradNorm() -> Float {
+        let g = SendablePointer(grads.pointer)
+        let n = count
+        let chunks = max(1, min(Threading.count, n / 65536))
+        var parts = [Double](repeating: 0, count: chunks)
+        parts.withUnsafeMutableBufferPointer { pb in
+            let pp = SendablePointer(pb.baseAddress!)
+            let per = (n + chunks - 1) / chunks
+            parallelFor(chunks) { r in
+                for c in r {
+                    var acc = SIMD8<Float>()
+                    let lo = c * per, hi = min(n, lo + per)
+                    var i = lo
+                    var s: Double = 0
+                    while i + 8 <= hi {
+                        let v = UnsafeRawPointer(g.p + i).loadUnaligned(as: SIMD8<Float>.self)
+                        acc += v * v
+                        i += 8
+                        if (i - lo) % 8192 == 0 { s += Double(acc.sum()); acc = SIMD8<Float>() }
+                    }
+                    s += Double(acc.sum())
+                    while i < hi { s += Double(g[i] * g[i]); i += 1 }
+                    pp[c] = s
+                }
+            }
+        }
+        return Float(parts.reduce(0, +).squareRoot())
+    }
+
+    /// Scales gradients so that their global norm is at most `maxNorm`, as
+    /// `torch.nn.utils.clip_grad_norm_`. Returns the norm before clipping.
+    @discardableResult
+    public func clipGradNorm(_ maxNorm: Float) -> Float {
+        let norm = gradNorm()
+        let coef = maxNorm / (norm + 1e-6)
+        if coef < 1 {
+            let g = SendablePointer(grads.pointer)
+            parallelFor(count, grain: 1 << 15) { r in for i in r { g[i] *= coef } }
+        }
+        return norm
+    }
+}

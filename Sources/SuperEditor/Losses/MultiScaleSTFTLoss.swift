@@ -1,0 +1,32 @@
+import Tensor
+
+/// The guide's frequency-aware loss: each spectrogram is flattened to one long signal
+/// (T·n_mels samples) and compared at three STFT resolutions with a rectangular window, by
+/// spectral convergence plus L1 of the log magnitudes.
+public struct MultiScaleSTFTLoss: Sendable {
+    public var fftSizes = [512, 1024, 2048]
+    public var hopSizes = [128, 256, 512]
+    public var winSizes = [512, 1024, 2048]
+
+    public init() {}
+
+    /// pred and target (B, T, n_mels); gradients flow to `pred` only.
+    public func callAsFunction(_ pred: Tensor, _ target: Tensor) -> Tensor {
+        let b = pred.shape[0]
+        let p = pred.reshaped([b, -1])
+        let t = target.detached().reshaped([b, -1])
+        var total: Tensor?
+        for ((fft, hop), win) in zip(zip(fftSizes, hopSizes), winSizes) {
+            let ps = p.stft(nFFT: fft, hop: hop, winLength: win)
+            let (ts, tLogMag): (Tensor, Tensor) = noGrad {
+                let ts = t.stft(nFFT: fft, hop: hop, winLength: win)
+                return (ts, (ts.complexAbs() + 1e-8).log())
+            }
+            let sc = (ts - ps).norm() / ts.norm()
+            let mag = ((ps.complexAbs() + 1e-8).log() - tLogMag).abs().mean()
+            let term = sc + mag
+            total = total.map { $0 + term } ?? term
+        }
+        return total! / Float(fftSizes.count)
+    }
+}

@@ -1,0 +1,80 @@
+import Foundation
+
+/// The shape of a `ReconstructionModel`: the reference's keyword arguments, stored as JSON in
+/// a checkpoint's `config` metadata.
+public struct ReconstructionConfig: Codable, Equatable, Sendable {
+    public var nMels = 128
+    public var encoderDim = 512
+    public var nEncoderLayers = 6
+    public var nDecoderLayers = 3
+    public var nHeads = 8
+    public var dropout: Float = 0.1
+
+    public init(nMels: Int = 128, encoderDim: Int = 512, nEncoderLayers: Int = 6, nDecoderLayers: Int = 3,
+                nHeads: Int = 8, dropout: Float = 0.1) {
+        self.nMels = nMels; self.encoderDim = encoderDim; self.nEncoderLayers = nEncoderLayers
+        self.nDecoderLayers = nDecoderLayers; self.nHeads = nHeads; self.dropout = dropout
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case nMels = "n_mels", encoderDim = "encoder_dim", nEncoderLayers = "n_encoder_layers"
+        case nDecoderLayers = "n_decoder_layers", nHeads = "n_heads", dropout
+    }
+
+    /// Missing keys take the reference's defaults, as its `**kwargs` constructor does.
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        nMels = try c.decodeIfPresent(Int.self, forKey: .nMels) ?? 128
+        encoderDim = try c.decodeIfPresent(Int.self, forKey: .encoderDim) ?? 512
+        nEncoderLayers = try c.decodeIfPresent(Int.self, forKey: .nEncoderLayers) ?? 6
+        nDecoderLayers = try c.decodeIfPresent(Int.self, forKey: .nDecoderLayers) ?? 3
+        nHeads = try c.decodeIfPresent(Int.self, forKey: .nHeads) ?? 8
+        dropout = try c.decodeIfPresent(Float.self, forKey: .dropout) ?? 0.1
+    }
+}
+
+/// The shape of an `EditPredictor` or `ValueNetwork`.
+public struct PredictorConfig: Codable, Equatable, Sendable {
+    public var nMels = 128
+    public var predictorDim = 256
+    public var nLayers = 4
+    public var nHeads = 4
+    public var dropout: Float = 0.1
+
+    public init(nMels: Int = 128, predictorDim: Int = 256, nLayers: Int = 4, nHeads: Int = 4, dropout: Float = 0.1) {
+        self.nMels = nMels; self.predictorDim = predictorDim; self.nLayers = nLayers; self.nHeads = nHeads
+        self.dropout = dropout
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case nMels = "n_mels", predictorDim = "predictor_dim", nLayers = "n_layers", nHeads = "n_heads", dropout
+    }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        nMels = try c.decodeIfPresent(Int.self, forKey: .nMels) ?? 128
+        predictorDim = try c.decodeIfPresent(Int.self, forKey: .predictorDim) ?? 256
+        nLayers = try c.decodeIfPresent(Int.self, forKey: .nLayers) ?? 4
+        nHeads = try c.decodeIfPresent(Int.self, forKey: .nHeads) ?? 4
+        dropout = try c.decodeIfPresent(Float.self, forKey: .dropout) ?? 0.1
+    }
+}
+
+/// The reference's bench presets: model shape plus the batch it is timed with.
+public struct ModelPreset: Sendable {
+    public let name: String
+    public let reconstruction: ReconstructionConfig
+    public let sequenceLength: Int
+    public let batchSize: Int
+
+    public static let all: [ModelPreset] = [
+        ModelPreset(name: "tiny", reconstruction: .init(encoderDim: 64, nEncoderLayers: 2, nDecoderLayers: 1, nHeads: 4),
+                    sequenceLength: 256, batchSize: 4),
+        ModelPreset(name: "small", reconstruction: .init(encoderDim: 256, nEncoderLayers: 4, nDecoderLayers: 2, nHeads: 4),
+                    sequenceLength: 512, batchSize: 8),
+        ModelPreset(name: "seed", reconstruction: .init(encoderDim: 512, nEncoderLayers: 6, nDecoderLayers: 3, nHeads: 8),
+                    sequenceLength: 1024, batchSize: 2),
+    ]
+
+    public static func named(_ name: String) -> ModelPreset? { all.first { $0.name == name } }
+}

@@ -1,0 +1,65 @@
+"""Writes the model parity fixtures under Fixtures/model from the normative PyTorch reference.
+
+    python tools/make_model_fixtures.py [--reference ../shared/reference] [--out Fixtures/model]
+
+Versions: see tools/requirements-models.txt (torch 2.15.0, numpy 2.4.6, safetensors 0.8.0).
+Two fixtures:
+  tiny-seed0    the reference's own `fixture --preset tiny --seed 0`, unchanged;
+  custom-seed1  another seed and shape (d=32, 2 heads, 1 encoder and 2 decoder layers,
+                B=3, T=61) with PAD labels at the end of two sequences, so that the key
+                padding mask is exercised; made with the reference's classes and functions.
+"""
+import argparse, json, os, sys
+import numpy as np
+import torch
+
+
+def custom_fixture(ref, out, seed=1):
+    os.makedirs(out, exist_ok=True)
+    torch.manual_seed(seed)
+    cfg = dict(encoder_dim=32, n_encoder_layers=1, n_decoder_layers=2, n_heads=2)
+    B, T = 3, 61
+    mel = torch.rand(B, T, 128)
+    target = torch.rand(B, T, 128)
+    labels = torch.randint(0, 7, (B, T))
+    labels[1, 50:] = ref.PAD
+    labels[2, 37:] = ref.PAD
+    m = ref.ReconstructionModel(**cfg).eval()
+    with torch.no_grad():
+        m.decoder.alpha.fill_(0.85)
+        pred = m(mel, labels)
+    pred_g = m(mel, labels)
+    losses = ref.phase1_losses(pred_g, target, labels)
+    losses["total"].backward()
+    grads = {k: v.grad.numpy() for k, v in m.named_parameters() if v.grad is not None}
+    ref.save_safetensors(m, f"{out}/reconstruction.safetensors", "reconstruction", cfg)
+    np.save(f"{out}/mel.npy", mel.numpy()); np.save(f"{out}/target.npy", target.numpy())
+    np.save(f"{out}/labels.npy", labels.numpy()); np.save(f"{out}/reconstruction_out.npy", pred.numpy())
+    np.savez(f"{out}/reconstruction_grads.npz", **grads)
+    pcfg = dict(predictor_dim=32, n_layers=2, n_heads=4)
+    pol, val = ref.EditPredictor(**pcfg).eval(), ref.ValueNetwork(**pcfg).eval()
+    with torch.no_grad():
+        np.save(f"{out}/policy_logits.npy", pol(mel).numpy()); np.save(f"{out}/value.npy", val(mel).numpy())
+        pl = torch.randint(0, 7, (B, T))
+        np.save(f"{out}/pred_labels.npy", pl.numpy())
+        # The reward compares against a target of another length, as after cuts.
+        short = target[:, : T - 9]
+        np.save(f"{out}/reward_target.npy", short.numpy())
+        np.save(f"{out}/reward.npy", ref.reward(pred, short, pl, labels).numpy())
+    ref.save_safetensors(pol, f"{out}/policy.safetensors", "policy", pcfg)
+    ref.save_safetensors(val, f"{out}/value.safetensors", "value", pcfg)
+    json.dump({k: float(v.detach()) for k, v in losses.items()}, open(f"{out}/losses.json", "w"), indent=1)
+
+
+if __name__ == "__main__":
+    ap = argparse.ArgumentParser()
+    here = os.path.dirname(os.path.abspath(__file__))
+    ap.add_argument("--reference", default=os.path.join(here, "..", "..", "shared", "reference"))
+    ap.add_argument("--out", default=os.path.join(here, "..", "Fixtures", "model"))
+    a = ap.parse_args()
+    sys.path.insert(0, a.reference)
+    import super_editor_ref as ref
+    torch.set_num_threads(1)
+    ref.fixture("tiny", 0, os.path.join(a.out, "tiny-seed0"))
+    custom_fixture(ref, os.path.join(a.out, "custom-seed1"))
+    print("wrote", a.out)
