@@ -51,6 +51,28 @@ def custom_fixture(ref, out, seed=1):
     json.dump({k: float(v.detach()) for k, v in losses.items()}, open(f"{out}/losses.json", "w"), indent=1)
 
 
+def alpha_terms(ref, out):
+    """The gradient of decoder.alpha from each loss term alone. alpha's gradient of the total
+    is a near-cancellation of these (float32 and float64 torch differ by about 2% on it), so
+    the parity test bounds its error by the size of the terms."""
+    from safetensors.torch import load_file
+    import json as _json
+    cfg = dict(encoder_dim=32, n_encoder_layers=1, n_decoder_layers=2, n_heads=2) if "custom" in out else \
+        {k: v for k, v in ref.PRESETS["tiny"].items() if k not in ("seq", "batch")}
+    m = ref.ReconstructionModel(**cfg).eval()
+    m.load_state_dict(load_file(f"{out}/reconstruction.safetensors"))
+    mel = torch.from_numpy(np.load(f"{out}/mel.npy")); target = torch.from_numpy(np.load(f"{out}/target.npy"))
+    labels = torch.from_numpy(np.load(f"{out}/labels.npy"))
+    pred = m(mel, labels)
+    losses = ref.phase1_losses(pred, target, labels)
+    weights = dict(l1=1.0, mse=0.0, stft=1.0, consistency=0.5)
+    terms = {}
+    for k, w in weights.items():
+        g, = torch.autograd.grad(losses[k], m.decoder.alpha, retain_graph=True)
+        terms[k] = w * float(g)
+    _json.dump(terms, open(f"{out}/alpha_grad_terms.json", "w"), indent=1)
+
+
 if __name__ == "__main__":
     ap = argparse.ArgumentParser()
     here = os.path.dirname(os.path.abspath(__file__))
@@ -62,4 +84,6 @@ if __name__ == "__main__":
     torch.set_num_threads(1)
     ref.fixture("tiny", 0, os.path.join(a.out, "tiny-seed0"))
     custom_fixture(ref, os.path.join(a.out, "custom-seed1"))
+    for name in ("tiny-seed0", "custom-seed1"):
+        alpha_terms(ref, os.path.join(a.out, name))
     print("wrote", a.out)

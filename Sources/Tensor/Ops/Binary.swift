@@ -62,6 +62,17 @@ struct Broadcast {
         suffixA = bp == out && isSuffix(ap)
     }
 
+    /// Sums `term(o, ia, ib)` over the output into a's (or b's) slots, in double precision:
+    /// a broadcast operand's gradient is a long sum, and float accumulation loses digits.
+    static func reduce(into dst: UnsafeMutablePointer<Float>, count: Int, _ bc: Broadcast, toB: Bool = false,
+                       _ term: (Int, Int, Int) -> Float) {
+        var acc = [Double](repeating: 0, count: count)
+        acc.withUnsafeMutableBufferPointer { ap in
+            bc.forEachIndex { o, ia, ib in ap[toB ? ib : ia] += Double(term(o, ia, ib)) }
+        }
+        for i in 0..<count { dst[i] = Float(acc[i]) }
+    }
+
     /// Input offsets for every output index, walked with a counter (general case only).
     func forEachIndex(_ body: (Int, Int, Int) -> Void) {
         let r = shape.count
@@ -116,10 +127,10 @@ extension Tensor {
                             for row in r { let o = row * nb; for j in 0..<nb { pd[o + j] = pg[o + j] * K.da(pa[o + j], pb[j]) } }
                         }
                     } else {
-                        bc.forEachIndex { o, ia, ib in pd[ia] += pg[o] * K.da(pa[ia], pb[ib]) }
+                        bc.forEachIndex { o, ia, ib in pd[ia] = pg[o] * K.da(pa[ia], pb[ib]) }
                     }
                 } else {
-                    bc.forEachIndex { o, ia, ib in pd[ia] += pg[o] * K.da(pa[ia], pb[ib]) }
+                    Broadcast.reduce(into: pd.p, count: na, bc) { o, ia, ib in pg[o] * K.da(pa[ia], pb[ib]) }
                 }
                 a.accumulateGrad(da)
             }
@@ -135,7 +146,7 @@ extension Tensor {
                         for row in 0..<rows { let o = row * nb; for j in r { pd[j] += pg[o + j] * K.db(pa[o + j], pb[j]) } }
                     }
                 } else {
-                    bc.forEachIndex { o, ia, ib in pd[ib] += pg[o] * K.db(pa[ia], pb[ib]) }
+                    Broadcast.reduce(into: pd.p, count: nb, bc, toB: true) { o, ia, ib in pg[o] * K.db(pa[ia], pb[ib]) }
                 }
                 b.accumulateGrad(db)
             }
