@@ -1,0 +1,147 @@
+import CSndFile
+import Foundation
+
+/// Mono audio at a known sample rate.
+public struct Audio: Sendable {
+    public var samples: [Float]
+    public var sampleRate: Int
+    public init(samples: [Float], sampleRate: Int) {
+        self.samples = samples
+        self.sampleRate = sampleRate
+    }
+    public var duration: Double { Double(samples.count) / Double(sampleRate) }
+}
+
+/// Reading and writing audio files through libsndfile.
+public enum AudioFile {
+    /// The sample rate the whole package works at (librosa's default).
+    public static let defaultSampleRate = 22050
+
+    /// Sample encodings `write` offers.
+    public enum Encoding: String, Sendable, CaseIterable {
+        case pcm16, float32
+    }
+
+    /// Decodes a WAV, FLAC, OGG/Vorbis, Opus or MP3 file (whatever the linked libsndfile reads) into
+    /// float32 frames, as `soundfile.read(dtype="float32")` does. Returns interleaved samples.
+    public static func decode(_ url: URL) throws -> (interleaved: [Float], channels: Int, sampleRate: Int) {
+        let path = url.path
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
+            throw AudioError(path, "no such file")
+        }
+        if isDir.boolValue { throw AudioError(path, "is a directory, not an audio file") }
+        guard FileManager.default.isReadableFile(atPath: path) else { throw AudioError(path, "permission denied") }
+        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.intValue ?? -1
+        if size == 0 { throw AudioError(path, "empty file (0 bytes)") }
+
+        var info = SF_INFO()
+        guard let file = sf_open(path, Int32(SFM_READ), &info) else {
+            let msg = String(cString: sf_strerror(nil))
+            throw AudioError(path, "not a readable audio file (\(msg))")
+        }
+        defer { sf_close(file) }
+        let channels = Int(info.channels)
+        guard channels > 0, info.samplerate > 0 else {
+            throw AudioError(path, "invalid audio header (channels \(channels), sample rate \(info.samplerate))")
+        }
+        var frames = Int(info.frames)
+        // Some containers (e.g. MP3 without a length header) report an unknown length; read in
+        // blocks until the end.
+        var out: [Float]
+        if frames > 0 && frames < Int(Int32.max) {
+            out = [Float](repeating: 0, count: frames * channels)
+            let got = out.withUnsafeMutableBufferPointer { sf_readf_float(file, $0.baseAddress!, sf_count_t(frames)) }
+            if Int(got) < frames { out.removeLast((frames - Int(got)) * channels); frames = Int(got) }
+        } else {
+            out = []
+            var block = [Float](repeating: 0, count: 65536 * channels)
+            while true {
+                let got = block.withUnsafeMutableBufferPointer { sf_readf_float(file, $0.baseAddress!, 65536) }
+                if got <= 0 { break }
+                out.append(contentsOf: block[0..<(Int(got) * channels)])
+            }
+            frames = out.count / channels
+        }
+        if sf_error(file) != 0 {
+            let msg = String(cString: sf_strerror(file))
+            throw AudioError(path, "decoding failed (\(msg))")
+        }
+        if frames == 0 { throw AudioError(path, "contains no audio samples (zero-length signal)") }
+        return (out, channels, Int(info.samplerate))
+    }
+
+    /// `librosa.load(path, sr=sampleRate, mono=True)`: decode, downmix by averaging the
+    /// channels, resample with soxr HQ. Pass `sampleRate: nil` to keep the file's rate.
+    /// Throws a one-line `AudioError` naming the file for a missing, empty, non-audio or
+    /// zero-length file and for NaN or infinite samples.
+    public static func load(_ url: URL, sampleRate: Int? = defaultSampleRate) throws -> Audio {
+        let path = url.path
+        let (inter, channels, rate) = try decode(url)
+        let frames = inter.count / channels
+        var mono: [Float]
+        if channels == 1 {
+            mono = inter
+        } else {
+            mono = [Float](repeating: 0, count: frames)
+            inter.withUnsafeBufferPointer { src in
+                mono.withUnsafeMutableBufferPointer { dst in
+                    let s = src.baseAddress!, d = dst.baseAddress!
+                    let inv = Float(channels)
+                    for i in 0..<frames {
+                        var acc: Float = 0
+                        for c in 0..<channels { acc += s[i * channels + c] }
+                        d[i] = acc / inv
+                    }
+                }
+            }
+        }
+        if let bad = mono.firstIndex(where: { !$0.isFinite }) {
+            let what = mono[bad].isNaN ? "NaN" : "infinite"
+            throw AudioError(path, "contains \(what) samples (first at sample \(bad))")
+        }
+        guard let target = sampleRate, target != rate else { return Audio(samples: mono, sampleRate: rate) }
+        guard target > 0 else { throw AudioError(path, "invalid target sample rate \(target)") }
+        let y = try Resampler.resample(mono, from: Double(rate), to: Double(target), source: path)
+        if y.isEmpty { throw AudioError(path, "contains no audio samples after resampling") }
+        return Audio(samples: y, sampleRate: target)
+    }
+
+    /// Writes mono audio as a WAV file (16-bit PCM or 32-bit float). The file is written to a
+    /// temporary name beside `url` and renamed over it, so a failure never leaves a partial
+    /// file and never clobbers an existing one. 16-bit output is clipped to [-1, 1).
+    public static func write(_ samples: [Float], sampleRate: Int, to url: URL, encoding: Encoding = .pcm16) throws {
+        let path = url.path
+        if let bad = samples.firstIndex(where: { !$0.isFinite }) {
+            throw AudioError(path, "refusing to write non-finite sample at index \(bad)")
+        }
+        guard sampleRate > 0 else { throw AudioError(path, "invalid sample rate \(sampleRate)") }
+        let tmp = url.deletingLastPathComponent()
+            .appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())-\(UInt32.random(in: 0 ... .max))")
+        var info = SF_INFO()
+        info.samplerate = Int32(sampleRate)
+        info.channels = 1
+        info.format = Int32(SF_FORMAT_WAV) | (encoding == .pcm16 ? Int32(SF_FORMAT_PCM_16) : Int32(SF_FORMAT_FLOAT))
+        guard let file = sf_open(tmp.path, Int32(SFM_WRITE), &info) else {
+            let msg = String(cString: sf_strerror(nil))
+            throw AudioError(path, "cannot write audio file (\(msg))")
+        }
+        if encoding == .pcm16 {
+            // Clip rather than wrap around when converting float to 16-bit integers.
+            sf_command(file, Int32(SFC_SET_CLIPPING), nil, Int32(SF_TRUE))
+        }
+        let written = samples.withUnsafeBufferPointer { sf_writef_float(file, $0.baseAddress, sf_count_t($0.count)) }
+        let err = sf_error(file)
+        let msg = String(cString: sf_strerror(file))
+        sf_close(file)
+        if Int(written) != samples.count || err != 0 {
+            try? FileManager.default.removeItem(at: tmp)
+            throw AudioError(path, "cannot write audio file (\(msg))")
+        }
+        if rename(tmp.path, path) != 0 {
+            let m = String(cString: strerror(errno))
+            try? FileManager.default.removeItem(at: tmp)
+            throw AudioError(path, "cannot write audio file (\(m))")
+        }
+    }
+}

@@ -1,0 +1,197 @@
+import Foundation
+import Tensor
+
+/// The short-time Fourier transform as `librosa.stft` / `librosa.istft` compute it with their
+/// defaults: a periodic Hann window of `nFFT` samples, `center=True` with zero padding
+/// (`pad_mode="constant"`), one frame every `hop` samples, so T = 1 + n / hop frames.
+///
+/// Spectra are stored frame-major: (T, bins) complex values, interleaved as (re, im) pairs,
+/// with bins = nFFT / 2 + 1. Frames are split across the cores, one FFT plan per worker.
+public struct STFT: Sendable {
+    public let nFFT: Int
+    public let hop: Int
+    /// The periodic Hann window, `scipy.signal.get_window("hann", nFFT, fftbins=True)`.
+    public let window: [Float]
+
+    public init(nFFT: Int = 2048, hop: Int = 512) {
+        precondition(nFFT > 0 && nFFT % 2 == 0 && hop > 0, "STFT needs an even nFFT and a positive hop")
+        self.nFFT = nFFT
+        self.hop = hop
+        window = STFT.hann(nFFT)
+    }
+
+    /// The periodic Hann window of length n: 0.5 - 0.5 cos(2πk/n).
+    public static func hann(_ n: Int) -> [Float] {
+        (0..<n).map { Float(0.5 - 0.5 * cos(2.0 * Double.pi * Double($0) / Double(n))) }
+    }
+
+    public var bins: Int { nFFT / 2 + 1 }
+
+    /// Number of frames for a signal of `n` samples (center=True).
+    public func frameCount(_ n: Int) -> Int { 1 + n / hop }
+
+    /// Runs `body(frameIndex, windowedFrame, fft)` for every frame, in parallel chunks.
+    /// The windowed frame is scratch memory of `nFFT` floats owned by the worker.
+    @inline(__always)
+    private func forEachFrame(_ y: UnsafePointer<Float>, count n: Int, frames: Int,
+                              _ body: (Int, UnsafeMutablePointer<Float>, RealFFT, UnsafeMutablePointer<Float>) -> Void) {
+        let yp = SendablePointer(UnsafeMutablePointer(mutating: y))
+        let nFFT = self.nFFT, hop = self.hop, half = nFFT / 2
+        window.withUnsafeBufferPointer { wbuf in
+            let w = SendablePointer(UnsafeMutablePointer(mutating: wbuf.baseAddress!))
+            parallelFor(frames, grain: 16) { range in
+                let fft = RealFFT(size: nFFT)
+                // nFFT floats for the windowed frame, then bins*2 floats of spectrum scratch.
+                let buf = UnsafeMutablePointer<Float>.allocate(capacity: nFFT + nFFT + 2)
+                defer { buf.deallocate() }
+                let scratch = buf + nFFT
+                for t in range {
+                    let start = t * hop - half
+                    if start >= 0 && start + nFFT <= n {
+                        let src = yp.p + start
+                        for i in 0..<nFFT { buf[i] = src[i] * w.p[i] }
+                    } else {
+                        for i in 0..<nFFT {
+                            let j = start + i
+                            buf[i] = (j >= 0 && j < n) ? yp.p[j] * w.p[i] : 0
+                        }
+                    }
+                    body(t, buf, fft, scratch)
+                }
+            }
+        }
+    }
+
+    /// The complex STFT of `y`: (T, bins) interleaved (re, im), T = 1 + n / hop.
+    public func forward(_ y: UnsafeBufferPointer<Float>) -> [Float] {
+        let frames = frameCount(y.count)
+        let bins = self.bins
+        var out = [Float](repeating: 0, count: frames * bins * 2)
+        guard let base = y.baseAddress else { return out }
+        out.withUnsafeMutableBufferPointer { obuf in
+            let o = SendablePointer(obuf.baseAddress!)
+            forEachFrame(base, count: y.count, frames: frames) { t, frame, fft, _ in
+                fft.forward(frame, into: o.p + t * bins * 2)
+            }
+        }
+        return out
+    }
+
+    public func forward(_ y: [Float]) -> [Float] { y.withUnsafeBufferPointer { forward($0) } }
+
+    /// |STFT|^power as (T, bins) real values; power 2 gives the power spectrogram.
+    public func magnitude(_ y: UnsafeBufferPointer<Float>, power: Float = 2) -> [Float] {
+        let frames = frameCount(y.count)
+        let bins = self.bins
+        var out = [Float](repeating: 0, count: frames * bins)
+        guard let base = y.baseAddress else { return out }
+        out.withUnsafeMutableBufferPointer { obuf in
+            let o = SendablePointer(obuf.baseAddress!)
+            forEachFrame(base, count: y.count, frames: frames) { t, frame, fft, spec in
+                fft.forward(frame, into: spec)
+                let row = o.p + t * bins
+                if power == 2 {
+                    for f in 0..<bins {
+                        let re = spec[2 * f], im = spec[2 * f + 1]
+                        row[f] = re * re + im * im
+                    }
+                } else if power == 1 {
+                    for f in 0..<bins { row[f] = (spec[2 * f] * spec[2 * f] + spec[2 * f + 1] * spec[2 * f + 1]).squareRoot() }
+                } else {
+                    for f in 0..<bins {
+                        let m = (spec[2 * f] * spec[2 * f] + spec[2 * f + 1] * spec[2 * f + 1]).squareRoot()
+                        row[f] = Foundation.pow(m, power)
+                    }
+                }
+            }
+        }
+        return out
+    }
+
+    public func magnitude(_ y: [Float], power: Float = 2) -> [Float] {
+        y.withUnsafeBufferPointer { magnitude($0, power: power) }
+    }
+
+    /// `librosa.istft(center=True)`: inverse FFT of every frame, windowed overlap-add,
+    /// division by the summed squared window where it is non-negligible, the centre padding
+    /// removed. Output length is `length` if given, else hop * (T - 1).
+    public func inverse(_ spec: UnsafeBufferPointer<Float>, frames: Int, length: Int? = nil) -> [Float] {
+        let bins = self.bins, nFFT = self.nFFT, hop = self.hop, half = nFFT / 2
+        precondition(spec.count == frames * bins * 2, "istft: spectrum size does not match \(frames) frames")
+        let outLen = length ?? hop * max(frames - 1, 0)
+        var y = [Float](repeating: 0, count: outLen)
+        if frames == 0 || outLen == 0 { return y }
+        // Frames that can reach the output: with center=True frame t covers
+        // [t*hop - half, t*hop + half).
+        let used = min(frames, (outLen + half + hop - 1) / hop + 1)
+        var tmp = [Float](repeating: 0, count: used * nFFT)
+        let scale = 1 / Float(nFFT)
+        tmp.withUnsafeMutableBufferPointer { tbuf in
+            let tp = SendablePointer(tbuf.baseAddress!)
+            let sp = SendablePointer(UnsafeMutablePointer(mutating: spec.baseAddress!))
+            window.withUnsafeBufferPointer { wbuf in
+                let w = SendablePointer(UnsafeMutablePointer(mutating: wbuf.baseAddress!))
+                parallelFor(used, grain: 16) { range in
+                    let fft = RealFFT(size: nFFT)
+                    for t in range {
+                        let row = tp.p + t * nFFT
+                        fft.inverse(sp.p + t * bins * 2, into: row)
+                        for i in 0..<nFFT { row[i] *= w.p[i] * scale }
+                    }
+                }
+            }
+        }
+        // Sum of squared windows over all `frames` frames (librosa counts every frame, even
+        // those trimmed away by `length`).
+        let wss = windowSumSquare(frames: frames)
+        let tiny = Float.leastNormalMagnitude
+        tmp.withUnsafeBufferPointer { tbuf in
+            y.withUnsafeMutableBufferPointer { ybuf in
+                let tp = SendablePointer(UnsafeMutablePointer(mutating: tbuf.baseAddress!))
+                let yp = SendablePointer(ybuf.baseAddress!)
+                wss.withUnsafeBufferPointer { wsb in
+                    let ws = SendablePointer(UnsafeMutablePointer(mutating: wsb.baseAddress!))
+                    parallelFor(outLen, grain: 4096) { range in
+                        for j in range {
+                            // Output sample j is padded position p = j + half.
+                            let p = j + half
+                            let tHi = min(used - 1, p / hop)
+                            let tLo = max(0, (p - nFFT) / hop)
+                            var acc: Float = 0
+                            var t = tLo
+                            while t <= tHi {
+                                let k = p - t * hop
+                                if k >= 0 && k < nFFT { acc += tp.p[t * nFFT + k] }
+                                t += 1
+                            }
+                            let d = p < wss.count ? ws.p[p] : 0
+                            yp.p[j] = d > tiny ? acc / d : acc
+                        }
+                    }
+                }
+            }
+        }
+        return y
+    }
+
+    public func inverse(_ spec: [Float], frames: Int, length: Int? = nil) -> [Float] {
+        spec.withUnsafeBufferPointer { inverse($0, frames: frames, length: length) }
+    }
+
+    /// `librosa.filters.window_sumsquare` for this window: length nFFT + hop * (frames - 1).
+    public func windowSumSquare(frames: Int) -> [Float] {
+        let n = nFFT + hop * max(frames - 1, 0)
+        var x = [Float](repeating: 0, count: n)
+        let nFFT = self.nFFT, hop = self.hop
+        window.withUnsafeBufferPointer { w in
+            x.withUnsafeMutableBufferPointer { xb in
+                let xp = xb.baseAddress!, wp = w.baseAddress!
+                for t in 0..<frames {
+                    let s = xp + t * hop
+                    for i in 0..<nFFT { s[i] += wp[i] * wp[i] }
+                }
+            }
+        }
+        return x
+    }
+}
