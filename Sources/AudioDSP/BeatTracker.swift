@@ -1,0 +1,203 @@
+import Foundation
+
+/// The result of beat tracking.
+public struct Beats: Sendable, Equatable {
+    /// Global tempo estimate in BPM (0 when the onset envelope is all zero).
+    public var tempo: Double
+    /// Beat positions in frames (hop-length units).
+    public var frames: [Int]
+    /// Beat positions in seconds: frame * hop / sampleRate.
+    public var times: [Double]
+}
+
+/// Ellis' dynamic-programming beat tracker as `librosa.beat.beat_track` with its defaults:
+/// onset strength aggregated by the median, the tempo from `TempoEstimator`, tightness 100,
+/// weak leading and trailing beats trimmed, frames as units.
+public struct BeatTracker: Sendable {
+    public var sampleRate: Int
+    public var hop: Int
+    public var tightness: Double
+    public var trim: Bool
+    public var tempoEstimator: TempoEstimator
+
+    public init(sampleRate: Int = AudioFile.defaultSampleRate, hop: Int = 512, tightness: Double = 100, trim: Bool = true,
+                startBPM: Double = 120) {
+        self.sampleRate = sampleRate
+        self.hop = hop
+        self.tightness = tightness
+        self.trim = trim
+        tempoEstimator = TempoEstimator(sampleRate: Double(sampleRate), hop: hop, startBPM: startBPM)
+    }
+
+    /// Beat tracking straight from a signal at `sampleRate` (computes its own mel and onsets).
+    public func track(_ y: [Float]) -> Beats {
+        let mel = MelSpectrogram(sampleRate: sampleRate, hop: hop)
+        let power = mel.power(y)
+        let frames = mel.stft.frameCount(y.count)
+        let onset = OnsetStrength.envelope(melPower: power, frames: frames, nMels: mel.nMels, nFFT: mel.nFFT, hop: hop,
+                                           aggregate: .median)
+        return track(onsetEnvelope: onset)
+    }
+
+    /// Beat tracking on a precomputed onset envelope (median-aggregated for librosa parity).
+    public func track(onsetEnvelope onset: [Float], bpm: Double? = nil) -> Beats {
+        if !onset.contains(where: { $0 != 0 }) { return Beats(tempo: 0, frames: [], times: []) }
+        let tempo = bpm ?? tempoEstimator.estimate(onset)
+        guard tempo > 0 else { return Beats(tempo: tempo, frames: [], times: []) }
+        let frames = beatFrames(onset, bpm: tempo)
+        let times = frames.map { Double($0) * Double(hop) / Double(sampleRate) }
+        return Beats(tempo: tempo, frames: frames, times: times)
+    }
+
+    /// The DP itself, in float32 where librosa's numba kernels are float32.
+    func beatFrames(_ onset: [Float], bpm: Double) -> [Int] {
+        let n = onset.count
+        let frameRate = Double(sampleRate) / Double(hop)
+        // frames per beat, np.round (half to even), then cast to float32 by the kernels.
+        let fpb = Float((frameRate * 60.0 / bpm).rounded(.toNearestOrEven))
+
+        // Normalise by the standard deviation (ddof=1).
+        var mean = 0.0
+        for v in onset { mean += Double(v) }
+        mean /= Double(n)
+        var ss = 0.0
+        for v in onset { ss += (Double(v) - mean) * (Double(v) - mean) }
+        let std = Float(n > 1 ? (ss / Double(n - 1)).squareRoot() : 0)
+        let denom = std + Float.leastNormalMagnitude
+        var norm = [Float](repeating: 0, count: n)
+        for i in 0..<n { norm[i] = onset[i] / denom }
+
+        // Local score: 'same' convolution with a Gaussian of ±fpb frames.
+        let half = Int(fpb)
+        let k = 2 * half + 1
+        var window = [Double](repeating: 0, count: k)
+        for j in 0..<k {
+            let x = Double(j - half) * 32.0 / Double(fpb)
+            window[j] = exp(-0.5 * x * x)
+        }
+        var local = [Float](repeating: 0, count: n)
+        norm.withUnsafeBufferPointer { ob in
+            window.withUnsafeBufferPointer { wb in
+                local.withUnsafeMutableBufferPointer { lb in
+                    let o = ob.baseAddress!, w = wb.baseAddress!, l = lb.baseAddress!
+                    for i in 0..<n {
+                        var acc: Float = 0
+                        let lo = max(0, i + k / 2 - n + 1), hi = min(i + k / 2, k)
+                        var j = lo
+                        while j < hi {
+                            acc = Float(Double(acc) + w[j] * Double(o[i + k / 2 - j]))
+                            j += 1
+                        }
+                        l[i] = acc
+                    }
+                }
+            }
+        }
+
+        // Dynamic programme.
+        var backlink = [Int](repeating: -1, count: n)
+        var cum = [Float](repeating: 0, count: n)
+        var localMax: Float = -.infinity
+        for v in local where v > localMax { localMax = v }
+        let threshold = 0.01 * Double(localMax)
+        let tight = Double(Float(tightness))
+        let logFPB = Double(logf(fpb))
+        let startOff = Int((fpb / 2).rounded(.toNearestOrEven))
+        let stopOff = Int(2 * fpb) + 1
+        var firstBeat = true
+        local.withUnsafeBufferPointer { lb in
+            cum.withUnsafeMutableBufferPointer { cb in
+                backlink.withUnsafeMutableBufferPointer { bb in
+                    let l = lb.baseAddress!, c = cb.baseAddress!, b = bb.baseAddress!
+                    // log(i - loc) for the lags the search can use.
+                    var logs = [Double](repeating: 0, count: stopOff + 1)
+                    for d in 1...stopOff { logs[d] = log(Double(d)) }
+                    for i in 0..<n {
+                        var best = -Double.infinity
+                        var loc = -1
+                        var cand = i - startOff
+                        let stop = i - stopOff // exclusive
+                        while cand > stop {
+                            if cand < 0 { break }
+                            let dl = logs[i - cand] - logFPB
+                            let score = Double(c[cand]) - tight * dl * dl
+                            if score > best { best = score; loc = cand }
+                            cand -= 1
+                        }
+                        c[i] = loc >= 0 ? Float(Double(l[i]) + best) : l[i]
+                        if firstBeat && Double(l[i]) < threshold {
+                            b[i] = -1
+                        } else {
+                            b[i] = loc
+                            firstBeat = false
+                        }
+                    }
+                }
+            }
+        }
+
+        // Last beat: the last local maximum of the cumulative score that reaches half the
+        // median of all local maxima.
+        var isMax = [Bool](repeating: false, count: n)
+        if n == 1 {
+            isMax[0] = false
+        } else {
+            for i in 0..<n {
+                if i == 0 {
+                    isMax[0] = cum[0] > cum[0] && cum[0] >= cum[1]
+                } else if i == n - 1 {
+                    isMax[i] = cum[i] > cum[i - 1]
+                } else {
+                    isMax[i] = cum[i] > cum[i - 1] && cum[i] >= cum[i + 1]
+                }
+            }
+        }
+        var maxima: [Float] = []
+        for i in 0..<n where isMax[i] { maxima.append(cum[i]) }
+        var tail = n - 1
+        if !maxima.isEmpty {
+            maxima.sort()
+            let m = maxima.count
+            let med: Float = m % 2 == 1 ? maxima[m / 2] : (maxima[m / 2 - 1] + maxima[m / 2]) / 2
+            let thr = 0.5 * med
+            var j = n - 1
+            while j >= 0 {
+                if isMax[j] && cum[j] >= thr { tail = j; break }
+                j -= 1
+            }
+        }
+
+        var beats = [Bool](repeating: false, count: n)
+        var j = tail
+        while j >= 0 {
+            beats[j] = true
+            j = backlink[j]
+        }
+
+        // Trim weak leading and trailing beats: threshold = half the RMS of the beat scores
+        // smoothed with a 5-point Hann window.
+        var beatScores: [Double] = []
+        for i in 0..<n where beats[i] { beatScores.append(Double(local[i])) }
+        let hannW: [Double] = [0, 0.5, 1, 0.5, 0]
+        var thr: Double = 0
+        if trim && !beatScores.isEmpty {
+            let full = beatScores.count + 4
+            var conv = [Double](repeating: 0, count: full)
+            for a in 0..<beatScores.count { for b in 0..<5 { conv[a + b] += beatScores[a] * hannW[b] } }
+            // librosa keeps conv[2 : n + 2] of the full convolution (n = number of frames).
+            let lo = 2, hi = min(full, n + 2)
+            var sq = 0.0
+            for i in lo..<hi { sq += conv[i] * conv[i] }
+            let rms = hi > lo ? (sq / Double(hi - lo)).squareRoot() : 0
+            thr = 0.5 * rms
+        }
+        var s = 0
+        while s < n && Double(local[s]) <= thr { beats[s] = false; s += 1 }
+        var e = n - 1
+        while e >= 0 && Double(local[e]) <= thr { beats[e] = false; e -= 1 }
+
+        var out: [Int] = []
+        for i in 0..<n where beats[i] { out.append(i) }
+        return out
+    }
+}
