@@ -111,16 +111,28 @@ public enum AudioFile {
     /// temporary name beside `url` and renamed over it, so a failure never leaves a partial
     /// file and never clobbers an existing one. 16-bit output is clipped to [-1, 1).
     public static func write(_ samples: [Float], sampleRate: Int, to url: URL, encoding: Encoding = .pcm16) throws {
+        try writeInterleaved([samples], sampleRate: sampleRate, to: url, encoding: encoding)
+    }
+
+    /// Writes one or more equally long channels as a WAV file, atomically (see `write`).
+    public static func writeInterleaved(_ channels: [[Float]], sampleRate: Int, to url: URL,
+                                        encoding: Encoding = .pcm16) throws {
         let path = url.path
+        guard let first = channels.first, channels.allSatisfy({ $0.count == first.count }) else {
+            throw AudioError(path, "channels must be non-empty and of equal length")
+        }
+        let nch = channels.count
+        var samples = [Float](repeating: 0, count: first.count * nch)
+        for (c, ch) in channels.enumerated() { for i in 0..<ch.count { samples[i * nch + c] = ch[i] } }
         if let bad = samples.firstIndex(where: { !$0.isFinite }) {
-            throw AudioError(path, "refusing to write non-finite sample at index \(bad)")
+            throw AudioError(path, "refusing to write non-finite sample at index \(bad / nch)")
         }
         guard sampleRate > 0 else { throw AudioError(path, "invalid sample rate \(sampleRate)") }
         let tmp = url.deletingLastPathComponent()
             .appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())-\(UInt32.random(in: 0 ... .max))")
         var info = SF_INFO()
         info.samplerate = Int32(sampleRate)
-        info.channels = 1
+        info.channels = Int32(nch)
         info.format = Int32(SF_FORMAT_WAV) | (encoding == .pcm16 ? Int32(SF_FORMAT_PCM_16) : Int32(SF_FORMAT_FLOAT))
         guard let file = sf_open(tmp.path, Int32(SFM_WRITE), &info) else {
             let msg = String(cString: sf_strerror(nil))
@@ -130,11 +142,11 @@ public enum AudioFile {
             // Clip rather than wrap around when converting float to 16-bit integers.
             sf_command(file, Int32(SFC_SET_CLIPPING), nil, Int32(SF_TRUE))
         }
-        let written = samples.withUnsafeBufferPointer { sf_writef_float(file, $0.baseAddress, sf_count_t($0.count)) }
+        let written = samples.withUnsafeBufferPointer { sf_writef_float(file, $0.baseAddress, sf_count_t($0.count / nch)) }
         let err = sf_error(file)
         let msg = String(cString: sf_strerror(file))
         sf_close(file)
-        if Int(written) != samples.count || err != 0 {
+        if Int(written) != first.count || err != 0 {
             try? FileManager.default.removeItem(at: tmp)
             throw AudioError(path, "cannot write audio file (\(msg))")
         }

@@ -10,6 +10,7 @@ struct SuperEditorCommand: ParsableCommand {
         subcommands: [
             // Models (engine issue)
             // Audio front end (AudioDSP issue)
+            Features.self, BeatsCommand.self, Invert.self,
         ]
     )
 }

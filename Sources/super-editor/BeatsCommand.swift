@@ -1,0 +1,38 @@
+import ArgumentParser
+import AudioDSP
+import Foundation
+
+struct BeatsOutput: Encodable {
+    var tempo: Double
+    var beat_times: [Double]
+}
+
+struct BeatsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "beats",
+        abstract: "Print the tempo and beat times of an audio file (librosa.beat.beat_track)."
+    )
+
+    @Argument(help: "Audio file (WAV, FLAC, OGG, MP3).")
+    var audio: String
+
+    @Flag(help: "Print {\"tempo\": BPM, \"beat_times\": [seconds...]}.")
+    var json = false
+
+    func run() throws {
+        let beats: Beats
+        do {
+            beats = try FeatureExtractor().beats(URL(fileURLWithPath: audio))
+        } catch {
+            throw failure(error, file: audio)
+        }
+        if json {
+            let enc = JSONEncoder()
+            enc.outputFormatting = [.sortedKeys]
+            print(String(decoding: try enc.encode(BeatsOutput(tempo: beats.tempo, beat_times: beats.times)), as: UTF8.self))
+        } else {
+            print(String(format: "tempo %.2f BPM, %d beats", beats.tempo, beats.times.count))
+            for t in beats.times { print(String(format: "%.3f", t)) }
+        }
+    }
+}

@@ -1,0 +1,54 @@
+import ArgumentParser
+import AudioDSP
+import Foundation
+
+/// `super-editor bench dsp`: registered as a subcommand of `bench`.
+struct BenchDSP: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "dsp",
+        abstract: "Time decoding+resampling, the mel spectrogram and beat tracking on one file (warm, median of runs)."
+    )
+
+    @Option(help: "Audio file to time (default: a generated 60-second 44.1 kHz stereo track).")
+    var input: String?
+
+    @Flag(help: "Print {\"seconds_of_audio\", \"load_s\", \"mel_s\", \"beats_s\"}.")
+    var json = false
+
+    @Option(help: "Timed runs per step, after one warm-up run.")
+    var repeats: Int = 5
+
+    @Option(help: "Also keep the generated default track at this path (to time librosa on the same file).")
+    var saveInput: String?
+
+    func run() throws {
+        let url: URL
+        var temporary: URL? = nil
+        do {
+            if let input {
+                url = URL(fileURLWithPath: input)
+            } else if let saveInput {
+                url = URL(fileURLWithPath: saveInput)
+                try DSPBench.writeSyntheticTrack(to: url)
+            } else {
+                let t = FileManager.default.temporaryDirectory.appendingPathComponent("super-editor-bench-\(getpid()).wav")
+                try DSPBench.writeSyntheticTrack(to: t)
+                url = t
+                temporary = t
+            }
+        } catch {
+            throw failure(error, file: input ?? saveInput)
+        }
+        defer { if let temporary { try? FileManager.default.removeItem(at: temporary) } }
+        let r: DSPBenchResult
+        do { r = try DSPBench.run(input: url, repeats: repeats) } catch { throw failure(error, file: url.path) }
+        if json {
+            let enc = JSONEncoder()
+            enc.outputFormatting = [.sortedKeys]
+            print(String(decoding: try enc.encode(r), as: UTF8.self))
+        } else {
+            print(String(format: "%.1f s of audio: load %.4f s, mel %.4f s, beats %.4f s",
+                         r.secondsOfAudio, r.loadSeconds, r.melSeconds, r.beatsSeconds))
+        }
+    }
+}
