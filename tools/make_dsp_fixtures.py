@@ -186,6 +186,25 @@ def main():
     rel = float(np.linalg.norm(basis @ (Sx ** 2) - M) / np.linalg.norm(M))
     index["mel_to_stft"] = {"signal": "chirp", "relative_mel_error": rel}
 
+    # Real recordings beside the repository (never committed): only librosa's answers are
+    # stored, for a test that skips when ../shared/audio is absent.
+    shared = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", "shared", "audio"))
+    if os.path.isdir(shared):
+        recs = {}
+        for name in sorted(os.listdir(shared)):
+            if not name.endswith(".ogg"):
+                continue
+            y, sr = librosa.load(os.path.join(shared, name), sr=SR)
+            S = librosa.feature.melspectrogram(y=y, sr=sr)
+            db = librosa.power_to_db(S, ref=np.max)
+            mel = (db - db.min()) / (db.max() - db.min() + 1e-8)
+            tempo, beats = librosa.beat.beat_track(y=y, sr=sr)
+            recs[name] = {"n_samples": int(len(y)), "frames": int(S.shape[1]), "db_min": float(db.min()),
+                          "db_max": float(db.max()), "mel_mean": float(mel.mean(dtype=np.float64)),
+                          "tempo": float(np.atleast_1d(tempo)[0]), "beat_frames": [int(b) for b in beats]}
+        with open(os.path.join(out, "shared_audio.json"), "w") as f:
+            json.dump(recs, f, indent=1)
+
     with open(os.path.join(out, "index.json"), "w") as f:
         json.dump(index, f, indent=1)
     total = sum(os.path.getsize(os.path.join(out, p)) for p in os.listdir(out))

@@ -36,9 +36,23 @@ public enum AudioFile {
         if size == 0 { throw AudioError(path, "empty file (0 bytes)") }
 
         var info = SF_INFO()
-        guard let file = sf_open(path, Int32(SFM_READ), &info) else {
-            let msg = String(cString: sf_strerror(nil))
-            throw AudioError(path, "not a readable audio file (\(msg))")
+        // libsndfile's MP3 decoder (mpg123) prints "Note: ..." lines on stderr while it probes
+        // a file; keep stderr to our own one-line errors.
+        let opened = quietStderr { sf_open(path, Int32(SFM_READ), &info) }
+        guard let file = opened else {
+            let code = sf_error(nil)
+            let reason: String
+            switch Int(code) {
+            case SF_ERR_UNRECOGNISED_FORMAT: reason = "unrecognised format"
+            case SF_ERR_MALFORMED_FILE: reason = "malformed file"
+            case SF_ERR_UNSUPPORTED_ENCODING: reason = "unsupported encoding"
+            default:
+                let msg = String(cString: sf_strerror(nil))
+                // libsndfile reports files no decoder accepts as "does not exist or is not a
+                // regular file"; by now we know the file exists and is regular.
+                reason = msg.contains("does not exist") ? "unrecognised or corrupt format" : msg
+            }
+            throw AudioError(path, "not a readable audio file (\(reason))")
         }
         defer { sf_close(file) }
         let channels = Int(info.channels)
@@ -51,13 +65,13 @@ public enum AudioFile {
         var out: [Float]
         if frames > 0 && frames < Int(Int32.max) {
             out = [Float](repeating: 0, count: frames * channels)
-            let got = out.withUnsafeMutableBufferPointer { sf_readf_float(file, $0.baseAddress!, sf_count_t(frames)) }
+            let got = quietStderr { out.withUnsafeMutableBufferPointer { sf_readf_float(file, $0.baseAddress!, sf_count_t(frames)) } }
             if Int(got) < frames { out.removeLast((frames - Int(got)) * channels); frames = Int(got) }
         } else {
             out = []
             var block = [Float](repeating: 0, count: 65536 * channels)
             while true {
-                let got = block.withUnsafeMutableBufferPointer { sf_readf_float(file, $0.baseAddress!, 65536) }
+                let got = quietStderr { block.withUnsafeMutableBufferPointer { sf_readf_float(file, $0.baseAddress!, 65536) } }
                 if got <= 0 { break }
                 out.append(contentsOf: block[0..<(Int(got) * channels)])
             }
@@ -156,4 +170,22 @@ public enum AudioFile {
             throw AudioError(path, "cannot write audio file (\(m))")
         }
     }
+}
+
+private let stderrLock = NSLock()
+
+/// Runs `body` with file descriptor 2 pointed at /dev/null (decoder chatter), then restores it.
+private func quietStderr<T>(_ body: () throws -> T) rethrows -> T {
+    stderrLock.lock()
+    defer { stderrLock.unlock() }
+    fflush(stderr)
+    let saved = dup(2)
+    let null = open("/dev/null", O_WRONLY)
+    if saved >= 0 && null >= 0 { dup2(null, 2) }
+    defer {
+        fflush(stderr)
+        if saved >= 0 { dup2(saved, 2); close(saved) }
+        if null >= 0 { close(null) }
+    }
+    return try body()
 }

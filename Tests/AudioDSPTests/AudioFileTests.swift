@@ -29,17 +29,36 @@ final class AudioFileTests: XCTestCase {
         XCTAssertEqual(a.samples.count, Int(1.5 * 44100))
     }
 
-    /// The real recordings beside the repository, when present: they decode, and features
-    /// and beats come out sane. Skipped when ../shared/audio is absent.
-    func testSharedRecordingsIfPresent() throws {
+    /// The real recordings beside the repository, when present, against librosa's answers
+    /// stored in Fixtures/dsp/shared_audio.json (the recordings themselves are never committed).
+    func testSharedRecordingsMatchLibrosaIfPresent() throws {
         guard let folder = DSPFixtures.sharedAudio else { throw XCTSkip("../shared/audio not present; skipping real recordings") }
-        let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".ogg") }.sorted()
-        guard let name = files.min(by: { (try? FileManager.default.attributesOfItem(atPath: folder.appendingPathComponent($0).path)[.size] as? Int) ?? 0 < (try? FileManager.default.attributesOfItem(atPath: folder.appendingPathComponent($1).path)[.size] as? Int) ?? 0 }) else {
-            throw XCTSkip("no .ogg recordings in \(folder.path)")
+        let data = try Data(contentsOf: DSPFixtures.url("shared_audio.json"))
+        let expected = try JSONSerialization.jsonObject(with: data) as! [String: [String: Any]]
+        var checked = 0
+        for (name, exp) in expected.sorted(by: { $0.key < $1.key }) {
+            let url = folder.appendingPathComponent(name)
+            guard FileManager.default.fileExists(atPath: url.path) else { continue }
+            let f = try FeatureExtractor().extract(url)
+            XCTAssertEqual(f.frames, exp["frames"] as! Int, name)
+            XCTAssertEqual(Double(f.dbMin), exp["db_min"] as! Double, accuracy: 0.05, name)
+            XCTAssertEqual(Double(f.dbMax), exp["db_max"] as! Double, accuracy: 0.05, name)
+            let mean = f.mel.reduce(0.0) { $0 + Double($1) } / Double(f.mel.count)
+            XCTAssertEqual(mean, exp["mel_mean"] as! Double, accuracy: 1e-4, name)
+            XCTAssertEqual(f.tempo, exp["tempo"] as! Double, accuracy: 1.0, name)
+            // The synthetic fixtures must match exactly (BeatParityTests). On real recordings
+            // the DP meets near-ties that float32 (KissFFT) vs float64 (librosa) spectra can
+            // tip by one frame: require the same beats, all within ±1 frame, ≥ 95 % identical.
+            let want = exp["beat_frames"] as! [Int]
+            XCTAssertEqual(f.beatFrames.count, want.count, name)
+            if f.beatFrames.count == want.count {
+                let same = zip(f.beatFrames, want).filter { $0 == $1 }.count
+                XCTAssertTrue(zip(f.beatFrames, want).allSatisfy { abs($0 - $1) <= 1 }, name)
+                XCTAssertGreaterThanOrEqual(Double(same), 0.95 * Double(want.count), name)
+                print("\(name): \(same)/\(want.count) beat frames identical to librosa, tempo \(f.tempo) vs \(exp["tempo"] as! Double)")
+            }
+            checked += 1
         }
-        let f = try FeatureExtractor().extract(folder.appendingPathComponent(name))
-        XCTAssertEqual(f.nMels, 128)
-        XCTAssertGreaterThan(f.frames, 10)
-        XCTAssertTrue(f.mel.allSatisfy { $0 >= 0 && $0 <= 1 })
+        if checked == 0 { throw XCTSkip("none of the expected recordings are in \(folder.path)") }
     }
 }

@@ -265,6 +265,7 @@ public enum NPY {
     /// Writes `data` to a temporary file in the destination's folder, then renames it over the
     /// destination.
     static func writeAtomically(_ data: Data, to url: URL) throws {
+        try checkParentDirectory(of: url)
         let tmp = temporaryURL(beside: url)
         do {
             try data.write(to: tmp)
@@ -273,6 +274,15 @@ public enum NPY {
             throw NPYError(file: url.path, problem: "cannot write file (\(reason(error)))")
         }
         try commit(tmp, to: url)
+    }
+
+    /// Fails with a clear message when the destination's folder is missing.
+    static func checkParentDirectory(of url: URL) throws {
+        let parent = url.deletingLastPathComponent().path
+        var isDir: ObjCBool = false
+        if !FileManager.default.fileExists(atPath: parent, isDirectory: &isDir) || !isDir.boolValue {
+            throw NPYError(file: url.path, problem: "cannot write file (no such directory: \(parent))")
+        }
     }
 
     static func temporaryURL(beside url: URL) -> URL {

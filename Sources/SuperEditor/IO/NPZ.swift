@@ -44,6 +44,7 @@ public enum NPZ {
     /// The archive is built in a temporary file beside `url` and renamed over it, so a
     /// failure never leaves a partial file and never clobbers an existing one.
     public static func write(_ arrays: [String: NPYArray], to url: URL, compressed: Bool = false) throws {
+        try NPY.checkParentDirectory(of: url)
         let tmp = NPY.temporaryURL(beside: url)
         do {
             let archive: Archive
