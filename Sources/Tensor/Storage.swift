@@ -32,8 +32,9 @@ public final class BufferPool: @unchecked Sendable {
     private var free: [Int: [UnsafeMutablePointer<Float>]] = [:]
     private var pooledFloats = 0
     private let lock = NSLock()
-    /// At most this many floats wait in the pool (1 GiB).
-    public var capacity = 256 << 20
+    /// At most this many floats wait in the pool (8 GiB). The pool only ever holds buffers
+    /// that were live at once, so this bounds a pathological change of shapes, not normal use.
+    public var capacity = 2048 << 20
 
     func take(_ count: Int) -> UnsafeMutablePointer<Float> {
         let n = max(count, 1)

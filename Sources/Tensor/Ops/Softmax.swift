@@ -51,23 +51,34 @@ extension Tensor {
 
 /// Row kernels shared by softmax and attention.
 public enum Softmax {
-    /// y = softmax(x) over n values; an all -inf row gives zeros (no NaN).
+    /// y = softmax(x) over n values, vectorised; an all -inf row gives zeros (no NaN).
+    /// `x` and `y` may be the same buffer.
     @inline(__always)
     public static func row(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) {
-        var m = -Float.infinity
-        for j in 0..<n { m = Swift.max(m, x[j]) }
+        let m = FastMath.max(x, n)
         if m == -Float.infinity { y.update(repeating: 0, count: n); return }
-        var s: Float = 0
-        for j in 0..<n { let e = Foundation.exp(x[j] - m); y[j] = e; s += e }
-        let inv = 1 / s
+        if UnsafePointer(y) == x {
+            // In place: one pointer, so LLVM vectorises without a runtime overlap check that
+            // would send equal pointers down the scalar path.
+            for j in 0..<n { y[j] = FastMath.exp(y[j] - m) }
+        } else {
+            for j in 0..<n { y[j] = FastMath.exp(x[j] - m) }
+        }
+        let inv = 1 / FastMath.sum(y, n)
         for j in 0..<n { y[j] *= inv }
     }
 
     /// dx = y * (g - sum(g * y)).
     @inline(__always)
     public static func rowBackward(_ y: UnsafePointer<Float>, _ g: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>, _ n: Int) {
-        var dot: Float = 0
-        for j in 0..<n { dot += g[j] * y[j] }
-        for j in 0..<n { dx[j] = y[j] * (g[j] - dot) }
+        typealias V = FastMath.V
+        var vd = V()
+        var j = 0
+        while j + 8 <= n { vd += FastMath.load(g + j) * FastMath.load(y + j); j += 8 }
+        var dot = vd.sum()
+        while j < n { dot += g[j] * y[j]; j += 1 }
+        j = 0
+        while j + 8 <= n { FastMath.store(FastMath.load(y + j) * (FastMath.load(g + j) - dot), dx + j); j += 8 }
+        while j < n { dx[j] = y[j] * (g[j] - dot); j += 1 }
     }
 }

@@ -1,0 +1,93 @@
+import Foundation
+import NN
+import Tensor
+
+/// Times a full Phase 1 training step (forward, the guide's total loss, backward, clipping,
+/// AdamW) and an inference pass, on the reference `bench`'s shapes, so that the two can be
+/// compared number for number.
+public enum ModelBench {
+    public struct Result: Codable, Sendable {
+        public let preset: String
+        public let trainStepSeconds: Double
+        public let trainFramesPerSecond: Double
+        public let inferSeconds: Double
+        public let inferFramesPerSecond: Double
+        public let params: Int
+        public let threads: Int
+        public let peakMemoryMB: Double
+        public let blasCore: String
+
+        enum CodingKeys: String, CodingKey {
+            case preset, params, threads
+            case trainStepSeconds = "train_step_s", trainFramesPerSecond = "train_frames_per_s"
+            case inferSeconds = "infer_s", inferFramesPerSecond = "infer_frames_per_s"
+            case peakMemoryMB = "peak_memory_mb", blasCore = "blas_core"
+        }
+    }
+
+    /// `steps` timed training steps after one warm-up step (none when `steps` is 0), then
+    /// one warm-up and one timed inference pass.
+    public static func run(preset: ModelPreset, steps: Int = 3, seed: UInt64 = 0) -> Result {
+        let model = ReconstructionModel(preset.reconstruction, seed: seed)
+        let params = ParameterBuffer(model)
+        let optimizer = AdamW(params, learningRate: 1e-4)
+        let loss = Phase1Loss()
+        let b = preset.batchSize, t = preset.sequenceLength, m = preset.reconstruction.nMels
+        var rng = RandomGenerator(seed: seed &+ 100)
+        let mel = Tensor.uniform([b, t, m], rng: &rng)
+        let target = Tensor.uniform([b, t, m], rng: &rng)
+        let labels = (0..<(b * t)).map { _ in Int(rng.next() % 7) }
+
+        func step() {
+            params.zeroGrad()
+            let l = loss(pred: model(mel, labels: labels), target: target, labels: labels)
+            l.total.backward()
+            params.clipGradNorm(1.0)
+            optimizer.update()
+        }
+        var train = 0.0
+        if steps > 0 {
+            step()
+            let start = DispatchTime.now()
+            for _ in 0..<steps { step() }
+            train = seconds(since: start) / Double(steps)
+        }
+
+        if ProcessInfo.processInfo.environment["SE_BENCH_DEBUG"] != nil {
+            let s0 = DispatchTime.now()
+            let out = model(mel, labels: labels)
+            let f = seconds(since: s0)
+            let s1 = DispatchTime.now()
+            let l = loss(pred: out, target: target, labels: labels)
+            let lt = seconds(since: s1)
+            let s2 = DispatchTime.now()
+            l.total.backward()
+            print("forward \(f) loss \(lt) backward \(seconds(since: s2))")
+        }
+        model.eval()
+        _ = noGrad { model(mel, labels: labels) }
+        for _ in 0..<(Int(ProcessInfo.processInfo.environment["SE_BENCH_EXTRA_INFER"] ?? "") ?? 0) {
+            _ = noGrad { model(mel, labels: labels) }
+        }
+        let inferStart = DispatchTime.now()
+        _ = noGrad { model(mel, labels: labels) }
+        let infer = seconds(since: inferStart)
+        return Result(preset: preset.name, trainStepSeconds: train, trainFramesPerSecond: train > 0 ? Double(b * t) / train : 0,
+                      inferSeconds: infer, inferFramesPerSecond: Double(b * t) / infer, params: params.count,
+                      threads: Threading.count, peakMemoryMB: peakMemoryMB(), blasCore: BLAS.coreName)
+    }
+
+    static func seconds(since start: DispatchTime) -> Double {
+        Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
+    }
+
+    /// The process's peak resident memory (VmHWM), in MiB.
+    public static func peakMemoryMB() -> Double {
+        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return 0 }
+        for line in status.split(separator: "\n") where line.hasPrefix("VmHWM:") {
+            let kb = line.split(separator: " ").compactMap { Double($0) }.first ?? 0
+            return kb / 1024
+        }
+        return 0
+    }
+}
