@@ -35,7 +35,7 @@ let package = Package(
         .testTarget(name: "NNTests", dependencies: ["NN"]),
         .testTarget(name: "AudioDSPTests", dependencies: ["AudioDSP"]),
         .testTarget(name: "SuperEditorTests", dependencies: ["SuperEditor"]),
-        .testTarget(name: "CLITests", dependencies: ["SuperEditor"]),
+        .testTarget(name: "CLITests", dependencies: ["SuperEditor", "super-editor"]),
     ],
     swiftLanguageModes: [.v5]
 )

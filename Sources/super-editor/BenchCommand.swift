@@ -5,7 +5,7 @@ import SuperEditor
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Time a Phase 1 training step and inference (default), or the audio front end (bench dsp).",
-        subcommands: [BenchModel.self],
+        subcommands: [BenchModel.self, BenchDSP.self],
         defaultSubcommand: BenchModel.self
     )
 }

@@ -9,10 +9,9 @@ struct SuperEditorCommand: ParsableCommand {
         abstract: "Learns to edit raw music into a polished track from (raw, edited) pairs.",
         subcommands: [
             // Models (engine issue)
-            Bench.self,
+            Reconstruct.self, Predict.self, Bench.self,
             // Audio front end (AudioDSP issue)
             Features.self, BeatsCommand.self, Invert.self,
-            BenchDSP.self, // TEMPORARY for local testing
         ]
     )
 }

@@ -1,0 +1,74 @@
+import Foundation
+import NN
+import Tensor
+
+/// Runs checkpoints on cached features (`.npy` arrays), with the checks a command line needs:
+/// shapes, dtypes, label range and finite values, each reported against the file it came from.
+public enum FeatureInference {
+    /// A mel of shape (T, n_mels) or (B, T, n_mels) as a batched tensor, and whether it was batched.
+    public static func melTensor(_ array: NPYArray, path: String, nMels: Int) throws -> (Tensor, batched: Bool) {
+        guard array.dtype == .float32 || array.dtype == .float64 else {
+            throw InputError(path, "mel must be float32 or float64, got \(array.dtype.rawValue)")
+        }
+        guard (array.shape.count == 2 || array.shape.count == 3), array.shape.last == nMels else {
+            throw InputError(path, "mel must have shape (T, \(nMels)) or (B, T, \(nMels)), got \(array.shape)")
+        }
+        guard array.count > 0 else { throw InputError(path, "mel is empty") }
+        let t = array.tensor()
+        for i in 0..<t.count where !t.data[i].isFinite {
+            throw InputError(path, "mel has a non-finite value at flat index \(i)")
+        }
+        let batched = array.shape.count == 3
+        return (batched ? t : t.unsqueezed(0).detached(), batched)
+    }
+
+    /// Labels matching a (B, T) mel: integers in 0…7.
+    public static func labels(_ array: NPYArray, path: String, batch: Int, frames: Int, batched: Bool) throws -> [Int] {
+        guard [.int64, .int32].contains(array.dtype) else {
+            throw InputError(path, "labels must be int64 or int32, got \(array.dtype.rawValue)")
+        }
+        let expected = batched ? [batch, frames] : [frames]
+        guard array.shape == expected else {
+            throw InputError(path, "labels have shape \(array.shape), expected \(expected) to match the mel")
+        }
+        let values = array.ints()
+        if let bad = values.first(where: { $0 < 0 || $0 >= EditLabel.count }) {
+            throw InputError(path, "label \(bad) is outside 0…\(EditLabel.count - 1)")
+        }
+        return values
+    }
+
+    /// The reconstruction model's edited mel for `mel` and `labels`, in the mel's own shape.
+    public static func reconstruct(checkpoint: URL, mel melURL: URL, labels labelsURL: URL) throws -> NPYArray {
+        let model = try Checkpoint.loadReconstruction(checkpoint)
+        model.eval()
+        let (mel, batched) = try melTensor(try NPY.read(melURL), path: melURL.path, nMels: model.config.nMels)
+        let labels = try labels(try NPY.read(labelsURL), path: labelsURL.path,
+                                batch: mel.shape[0], frames: mel.shape[1], batched: batched)
+        let out = noGrad { model(mel, labels: labels) }
+        return NPYArray(out.scalars, shape: batched ? out.shape : Array(out.shape.dropFirst()))
+    }
+
+    /// Greedy labels from a policy, and its masked logits, in the mel's own batching.
+    public static func predict(policy: URL, mel melURL: URL) throws -> (labels: NPYArray, logits: NPYArray) {
+        let model = try Checkpoint.loadPolicy(policy)
+        model.eval()
+        let (mel, batched) = try melTensor(try NPY.read(melURL), path: melURL.path, nMels: model.config.nMels)
+        let logits = noGrad { model(mel) }
+        let labels = greedyLabels(logits)
+        let b = mel.shape[0], t = mel.shape[1]
+        return (NPYArray(labels.map { Int64($0) }, shape: batched ? [b, t] : [t]),
+                NPYArray(logits.scalars, shape: batched ? logits.shape : Array(logits.shape.dropFirst())))
+    }
+
+    /// Argmax over the last axis (first index on ties, as torch.argmax).
+    public static func greedyLabels(_ logits: Tensor) -> [Int] {
+        let k = logits.shape.last!, rows = logits.count / k
+        return (0..<rows).map { r in
+            let p = logits.data + r * k
+            var best = 0
+            for j in 1..<k where p[j] > p[best] { best = j }
+            return best
+        }
+    }
+}
