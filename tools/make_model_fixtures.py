@@ -73,6 +73,36 @@ def alpha_terms(ref, out):
     _json.dump(terms, open(f"{out}/alpha_grad_terms.json", "w"), indent=1)
 
 
+def optimizer_fixture(out, seed=3):
+    """AdamW (weight decay 0.01), warmup-then-cosine learning rates and clip_grad_norm_ over
+    five steps on two parameters with given gradients."""
+    import math
+    os.makedirs(out, exist_ok=True)
+    g = torch.Generator().manual_seed(seed)
+    w = torch.randn(5, 3, generator=g).requires_grad_()
+    b = torch.randn(4, generator=g).requires_grad_()
+    init = dict(w=w.detach().clone().numpy(), b=b.detach().clone().numpy())
+    opt = torch.optim.AdamW([w, b], lr=0.1, weight_decay=0.01)
+    warmup, total = 2, 6
+    def factor(step):
+        if step < warmup:
+            return step / max(1, warmup)
+        return max(0.0, 0.5 * (1 + math.cos(math.pi * (step - warmup) / max(1, total - warmup))))
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, factor)
+    rec = {}
+    for step in range(5):
+        gw = torch.randn(5, 3, generator=g) * (step + 1)
+        gb = torch.randn(4, generator=g) * (step + 1)
+        w.grad, b.grad = gw.clone(), gb.clone()
+        rec[f"grad_w_{step}"], rec[f"grad_b_{step}"] = gw.numpy(), gb.numpy()
+        rec[f"lr_{step}"] = np.array(opt.param_groups[0]["lr"], dtype=np.float64)
+        rec[f"norm_{step}"] = np.array(float(torch.nn.utils.clip_grad_norm_([w, b], 1.0)), dtype=np.float64)
+        opt.step(); sched.step()
+        rec[f"w_{step}"], rec[f"b_{step}"] = w.detach().clone().numpy(), b.detach().clone().numpy()
+    for k, v in {**init, **rec}.items():
+        np.save(f"{out}/{k}.npy", v)
+
+
 if __name__ == "__main__":
     ap = argparse.ArgumentParser()
     here = os.path.dirname(os.path.abspath(__file__))
@@ -86,4 +116,5 @@ if __name__ == "__main__":
     custom_fixture(ref, os.path.join(a.out, "custom-seed1"))
     for name in ("tiny-seed0", "custom-seed1"):
         alpha_terms(ref, os.path.join(a.out, name))
+    optimizer_fixture(os.path.join(a.out, "optim"))
     print("wrote", a.out)
