@@ -9,6 +9,8 @@ public struct DSPBenchResult: Codable, Sendable {
     public var melSeconds: Double
     /// Beat tracking from the signal (its own onset envelope, tempo and DP).
     public var beatsSeconds: Double
+    /// Sub-step timings (not part of the JSON interface).
+    public var breakdown: [String: Double] = [:]
 
     enum CodingKeys: String, CodingKey {
         case secondsOfAudio = "seconds_of_audio"
@@ -46,8 +48,20 @@ public enum DSPBench {
             sink += s[0]
         }
         let beatsS = median { sink += Float(tracker.track(y).frames.count) }
+        // Breakdown of the mel step, for the text report.
+        let frames = mel.stft.frameCount(y.count)
+        var spec: [Float] = []
+        let stftS = median { spec = mel.stft.magnitude(y, power: 2) }
+        var mp: [Float] = []
+        let fbS = median { mp = mel.applyFilterbank(spec, frames: frames) }
+        let dbS = median { var c = mp; MelSpectrogram.powerToDB(&c, ref: .max); sink += c[0] }
+        let onS = median { sink += OnsetStrength.envelope(melPower: mp, frames: frames, nMels: 128, aggregate: .median)[0] }
+        let onset = OnsetStrength.envelope(melPower: mp, frames: frames, nMels: 128, aggregate: .median)
+        let tempoS = median { sink += Float(tracker.tempoEstimator.estimate(onset)) }
         _ = sink
-        return DSPBenchResult(secondsOfAudio: audio.duration, loadSeconds: load, melSeconds: melS, beatsSeconds: beatsS)
+        var r = DSPBenchResult(secondsOfAudio: audio.duration, loadSeconds: load, melSeconds: melS, beatsSeconds: beatsS)
+        r.breakdown = ["stft": stftS, "filterbank": fbS, "db": dbS, "onset": onS, "tempo": tempoS]
+        return r
     }
 
     /// A beat-based test track (drums, bass, chords at `bpm`), stereo at `sampleRate`, so that

@@ -12,6 +12,10 @@ public struct MelFilterbank: Sendable {
     public let weights: [Float]
 
     public var bins: Int { nFFT / 2 + 1 }
+    /// For each band, the first and one-past-last bin with a non-zero weight (the triangles
+    /// are narrow, so applying the bank band by band touches ~2 bins per FFT bin).
+    public let bandStart: [Int]
+    public let bandEnd: [Int]
 
     public init(sampleRate: Double = 22050, nFFT: Int = 2048, nMels: Int = 128, fmin: Double = 0, fmax: Double? = nil) {
         self.sampleRate = sampleRate
@@ -40,6 +44,14 @@ public struct MelFilterbank: Sendable {
             }
         }
         weights = w
+        var bs = [Int](repeating: 0, count: nMels), be = [Int](repeating: 0, count: nMels)
+        for i in 0..<nMels {
+            var lo = bins, hi = 0
+            for k in 0..<bins where w[i * bins + k] != 0 { lo = min(lo, k); hi = k + 1 }
+            bs[i] = min(lo, hi); be[i] = hi
+        }
+        bandStart = bs
+        bandEnd = be
     }
 
     /// Hz to mel, Slaney's formula: linear below 1 kHz, logarithmic above.

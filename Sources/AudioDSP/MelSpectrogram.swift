@@ -33,11 +33,39 @@ public struct MelSpectrogram: Sendable {
     public var hop: Int { stft.hop }
     public var nFFT: Int { stft.nFFT }
 
-    /// Mel power spectrogram (frames, nMels): the power STFT times the filterbank, one sgemm.
+    /// Mel power spectrogram (frames, nMels): each frame's power spectrum goes straight
+    /// through the filterbank, band by band over its non-zero bins, inside the STFT workers
+    /// (no (frames, bins) intermediate). Same values as `applyFilterbank` on the power STFT.
     public func power(_ y: UnsafeBufferPointer<Float>) -> [Float] {
         let frames = stft.frameCount(y.count)
-        let spec = stft.magnitude(y, power: 2)
-        return applyFilterbank(spec, frames: frames)
+        let m = nMels, bins = filterbank.bins
+        var out = [Float](repeating: 0, count: frames * m)
+        if y.isEmpty { return out }
+        filterbank.weights.withUnsafeBufferPointer { wb in
+            filterbank.bandStart.withUnsafeBufferPointer { sb in
+                filterbank.bandEnd.withUnsafeBufferPointer { eb in
+                    out.withUnsafeMutableBufferPointer { ob in
+                        let w = SendablePointer(UnsafeMutablePointer(mutating: wb.baseAddress!))
+                        let bs = SendablePointer(UnsafeMutablePointer(mutating: sb.baseAddress!))
+                        let be = SendablePointer(UnsafeMutablePointer(mutating: eb.baseAddress!))
+                        let o = SendablePointer(ob.baseAddress!)
+                        stft.forEachMagnitudeFrame(y, scratchCount: bins) { t, mag, pw in
+                            for f in 0..<bins { pw[f] = mag[f] * mag[f] }
+                            let row = o.p + t * m
+                            for b in 0..<m {
+                                let wrow = w.p + b * bins
+                                var acc: Float = 0
+                                var k = bs.p[b]
+                                let end = be.p[b]
+                                while k < end { acc += wrow[k] * pw[k]; k += 1 }
+                                row[b] = acc
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return out
     }
 
     public func power(_ y: [Float]) -> [Float] { y.withUnsafeBufferPointer { power($0) } }

@@ -79,29 +79,77 @@ public struct STFT: Sendable {
 
     public func forward(_ y: [Float]) -> [Float] { y.withUnsafeBufferPointer { forward($0) } }
 
+    /// Runs `body(frameIndex, magnitudeRow, scratch)` for every frame with |X[f]| for the
+    /// frame's spectrum (bins floats), in parallel chunks, `scratch` being `scratchCount`
+    /// floats owned by the worker. As librosa: the frame is windowed and transformed in double
+    /// precision (when nFFT is a power of two), the spectrum rounded to complex64, and the
+    /// magnitude taken from those float32 parts (np.abs of complex64).
+    func forEachMagnitudeFrame(_ y: UnsafeBufferPointer<Float>, scratchCount: Int = 0,
+                               _ body: (Int, UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>) -> Void) {
+        let n = y.count
+        let frames = frameCount(n)
+        let nFFT = self.nFFT, hop = self.hop, half = nFFT / 2, bins = self.bins
+        guard let base = y.baseAddress else { return }
+        let yp = SendablePointer(UnsafeMutablePointer(mutating: base))
+        if nFFT & (nFFT - 1) != 0 {
+            // Not a power of two: single precision through KissFFT.
+            forEachFrame(base, count: n, frames: frames) { t, frame, fft, spec in
+                fft.forward(frame, into: spec)
+                let row = UnsafeMutablePointer<Float>.allocate(capacity: bins + scratchCount)
+                defer { row.deallocate() }
+                for f in 0..<bins { row[f] = (spec[2 * f] * spec[2 * f] + spec[2 * f + 1] * spec[2 * f + 1]).squareRoot() }
+                body(t, row, row + bins)
+            }
+            return
+        }
+        let wd = (0..<nFFT).map { 0.5 - 0.5 * cos(2.0 * Double.pi * Double($0) / Double(nFFT)) }
+        wd.withUnsafeBufferPointer { wbuf in
+            let w = SendablePointer(UnsafeMutablePointer(mutating: wbuf.baseAddress!))
+            parallelFor(frames, grain: 16) { range in
+                let fft = RealFFT64(size: nFFT)
+                let frame = UnsafeMutablePointer<Double>.allocate(capacity: nFFT)
+                let re = UnsafeMutablePointer<Double>.allocate(capacity: bins)
+                let im = UnsafeMutablePointer<Double>.allocate(capacity: bins)
+                let row = UnsafeMutablePointer<Float>.allocate(capacity: bins + scratchCount)
+                defer { frame.deallocate(); re.deallocate(); im.deallocate(); row.deallocate() }
+                for t in range {
+                    let start = t * hop - half
+                    if start >= 0 && start + nFFT <= n {
+                        let src = yp.p + start
+                        for i in 0..<nFFT { frame[i] = Double(src[i]) * w.p[i] }
+                    } else {
+                        for i in 0..<nFFT {
+                            let j = start + i
+                            frame[i] = (j >= 0 && j < n) ? Double(yp.p[j]) * w.p[i] : 0
+                        }
+                    }
+                    fft.forward(frame, re: re, im: im)
+                    for f in 0..<bins {
+                        let r = Double(Float(re[f])), q = Double(Float(im[f]))
+                        row[f] = Float((r * r + q * q).squareRoot())
+                    }
+                    body(t, row, row + bins)
+                }
+            }
+        }
+    }
+
     /// |STFT|^power as (T, bins) real values; power 2 gives the power spectrogram.
     public func magnitude(_ y: UnsafeBufferPointer<Float>, power: Float = 2) -> [Float] {
         let frames = frameCount(y.count)
         let bins = self.bins
         var out = [Float](repeating: 0, count: frames * bins)
-        guard let base = y.baseAddress else { return out }
+        if y.isEmpty { return out }
         out.withUnsafeMutableBufferPointer { obuf in
             let o = SendablePointer(obuf.baseAddress!)
-            forEachFrame(base, count: y.count, frames: frames) { t, frame, fft, spec in
-                fft.forward(frame, into: spec)
+            forEachMagnitudeFrame(y) { t, mag, _ in
                 let row = o.p + t * bins
                 if power == 2 {
-                    for f in 0..<bins {
-                        let re = spec[2 * f], im = spec[2 * f + 1]
-                        row[f] = re * re + im * im
-                    }
+                    for f in 0..<bins { row[f] = mag[f] * mag[f] }
                 } else if power == 1 {
-                    for f in 0..<bins { row[f] = (spec[2 * f] * spec[2 * f] + spec[2 * f + 1] * spec[2 * f + 1]).squareRoot() }
+                    for f in 0..<bins { row[f] = mag[f] }
                 } else {
-                    for f in 0..<bins {
-                        let m = (spec[2 * f] * spec[2 * f] + spec[2 * f + 1] * spec[2 * f + 1]).squareRoot()
-                        row[f] = Foundation.pow(m, power)
-                    }
+                    for f in 0..<bins { row[f] = Foundation.pow(mag[f], power) }
                 }
             }
         }

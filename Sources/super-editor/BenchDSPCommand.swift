@@ -49,6 +49,7 @@ struct BenchDSP: ParsableCommand {
         } else {
             print(String(format: "%.1f s of audio: load %.4f s, mel %.4f s, beats %.4f s",
                          r.secondsOfAudio, r.loadSeconds, r.melSeconds, r.beatsSeconds))
+            print("  breakdown: " + r.breakdown.sorted { $0.key < $1.key }.map { String(format: "%@ %.4f s", $0.key, $0.value) }.joined(separator: ", "))
         }
     }
 }
