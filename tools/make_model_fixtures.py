@@ -51,6 +51,36 @@ def custom_fixture(ref, out, seed=1):
     json.dump({k: float(v.detach()) for k, v in losses.items()}, open(f"{out}/losses.json", "w"), indent=1)
 
 
+def masked_phase1_losses(ref, pred, target, labels):
+    """Phase 1 losses with padding: the guide's masked l1_loss semantics (padded frames
+    contribute zero, means over the whole batch); pred and target are zeroed on padded
+    frames before the STFT. This is what the Swift trainer computes for padded batches."""
+    mask = (labels != ref.PAD).float().unsqueeze(-1)
+    return ref.phase1_losses(pred * mask, target * mask, labels)
+
+
+def padded_training_step(ref, out):
+    """One full training step on the padded custom batch: masked losses, every gradient,
+    clip_grad_norm_(1.0) and one AdamW(lr=1e-3) step; writes the losses, the gradients and
+    the updated parameters."""
+    from safetensors.torch import load_file
+    cfg = dict(encoder_dim=32, n_encoder_layers=1, n_decoder_layers=2, n_heads=2)
+    m = ref.ReconstructionModel(**cfg).eval()
+    m.load_state_dict(load_file(f"{out}/reconstruction.safetensors"))
+    mel = torch.from_numpy(np.load(f"{out}/mel.npy")); target = torch.from_numpy(np.load(f"{out}/target.npy"))
+    labels = torch.from_numpy(np.load(f"{out}/labels.npy"))
+    opt = torch.optim.AdamW(m.parameters(), lr=1e-3)
+    losses = masked_phase1_losses(ref, m(mel, labels), target, labels)
+    losses["total"].backward()
+    grads = {k: v.grad.numpy().copy() for k, v in m.named_parameters()}
+    norm = float(torch.nn.utils.clip_grad_norm_(m.parameters(), 1.0))
+    opt.step()
+    np.savez(f"{out}/masked_grads.npz", **grads)
+    np.savez(f"{out}/masked_step_params.npz", **{k: v.detach().numpy() for k, v in m.named_parameters()})
+    json.dump(dict({k: float(v.detach()) for k, v in losses.items()}, grad_norm=norm),
+              open(f"{out}/masked_losses.json", "w"), indent=1)
+
+
 def alpha_terms(ref, out):
     """The gradient of decoder.alpha from each loss term alone. alpha's gradient of the total
     is a near-cancellation of these (float32 and float64 torch differ by about 2% on it), so
@@ -117,4 +147,5 @@ if __name__ == "__main__":
     for name in ("tiny-seed0", "custom-seed1"):
         alpha_terms(ref, os.path.join(a.out, name))
     optimizer_fixture(os.path.join(a.out, "optim"))
+    padded_training_step(ref, os.path.join(a.out, "custom-seed1"))
     print("wrote", a.out)

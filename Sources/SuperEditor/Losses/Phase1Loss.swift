@@ -39,19 +39,32 @@ public struct EditConsistencyLoss: Sendable {
 public struct Phase1Loss: Sendable {
     public var weights: Phase1LossWeights
     public var stftLoss = MultiScaleSTFTLoss()
+    /// Zero padded (PAD-labelled) frames out of every term. Off, the losses are exactly the
+    /// reference's `phase1_losses`, which has no notion of padding.
+    public var maskPadding: Bool
 
-    public init(weights: Phase1LossWeights = .init()) { self.weights = weights }
+    public init(weights: Phase1LossWeights = .init(), maskPadding: Bool = true) {
+        self.weights = weights
+        self.maskPadding = maskPadding
+    }
 
+    /// The losses of a batch. PAD labels mark padding: as the guide's masked `l1_loss`, padded
+    /// frames contribute zero to every term (pred and target are both zeroed there before the
+    /// STFT) while the means still run over the whole batch.
     public func callAsFunction(pred: Tensor, target: Tensor, labels: [Int]) -> Phase1Losses {
-        let diff = pred - target.detached()
+        let b = pred.shape[0], t = pred.shape[1]
+        let padded = maskPadding && labels.contains(EditLabel.pad.rawValue)
+        let mask = padded ? Tensor(labels.map { $0 == EditLabel.pad.rawValue ? Float(0) : 1 }, shape: [b, t, 1]) : nil
+        let p = mask.map { pred * $0 } ?? pred
+        let y = mask.map { target.detached() * $0 } ?? target.detached()
+        let diff = p - y
         let absDiff = diff.abs()
         let l1 = absDiff.mean()
         let mse = (diff * diff).mean()
-        let stft = stftLoss(pred, target)
+        let stft = stftLoss(p, y)
         let consistency = EditConsistencyLoss()(absDiff, labels: labels)
         var total = l1 * weights.l1 + stft * weights.stft + consistency * weights.consistency
         if weights.mse != 0 { total = total + mse * weights.mse }
         return Phase1Losses(total: total, l1: l1, mse: mse, stft: stft, consistency: consistency)
     }
 }
-

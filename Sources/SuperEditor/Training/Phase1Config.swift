@@ -1,0 +1,131 @@
+import Foundation
+import NN
+
+/// The guide's `Phase1Config`, with its field names in JSON, plus the step counts a run needs.
+public struct Phase1Config: Codable, Equatable, Sendable {
+    // Model
+    public var encoderDim = 512
+    public var decoderDim = 512
+    public var nEncoderLayers = 6
+    public var nDecoderLayers = 3
+    public var nHeads = 8
+    public var dropout: Float = 0.1
+    // Audio
+    public var nMels = 128
+    public var sampleRate = 22050
+    public var hopLength = 512
+    // Training
+    public var learningRate: Float = 1e-4
+    public var batchSize = 8
+    public var maxSeqLen = 2048
+    public var gradientClip: Float = 1.0
+    // Loss weights
+    public var l1Weight: Float = 1.0
+    public var mseWeight: Float = 0.0
+    public var stftWeight: Float = 1.0
+    public var consistencyWeight: Float = 0.5
+    // LR schedule
+    public var warmupSteps = 1000
+    public var totalSteps = 100_000
+    // Run
+    public var validateEvery = 500
+    public var validationFraction: Double = 0.1
+    public var seed: UInt64 = 0
+
+    public init() {}
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case encoderDim = "encoder_dim", decoderDim = "decoder_dim", nEncoderLayers = "n_encoder_layers"
+        case nDecoderLayers = "n_decoder_layers", nHeads = "n_heads", dropout
+        case nMels = "n_mels", sampleRate = "sample_rate", hopLength = "hop_length"
+        case learningRate = "learning_rate", batchSize = "batch_size", maxSeqLen = "max_seq_len"
+        case gradientClip = "gradient_clip"
+        case l1Weight = "l1_weight", mseWeight = "mse_weight", stftWeight = "stft_weight"
+        case consistencyWeight = "consistency_weight"
+        case warmupSteps = "warmup_steps", totalSteps = "total_steps"
+        case validateEvery = "validate_every", validationFraction = "validation_fraction", seed
+    }
+
+    /// Fields missing from a JSON file keep the guide's defaults; unknown fields are an error,
+    /// so that a typo does not silently train something else.
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let d = Phase1Config()
+        encoderDim = try c.decodeIfPresent(Int.self, forKey: .encoderDim) ?? d.encoderDim
+        decoderDim = try c.decodeIfPresent(Int.self, forKey: .decoderDim) ?? encoderDim
+        nEncoderLayers = try c.decodeIfPresent(Int.self, forKey: .nEncoderLayers) ?? d.nEncoderLayers
+        nDecoderLayers = try c.decodeIfPresent(Int.self, forKey: .nDecoderLayers) ?? d.nDecoderLayers
+        nHeads = try c.decodeIfPresent(Int.self, forKey: .nHeads) ?? d.nHeads
+        dropout = try c.decodeIfPresent(Float.self, forKey: .dropout) ?? d.dropout
+        nMels = try c.decodeIfPresent(Int.self, forKey: .nMels) ?? d.nMels
+        sampleRate = try c.decodeIfPresent(Int.self, forKey: .sampleRate) ?? d.sampleRate
+        hopLength = try c.decodeIfPresent(Int.self, forKey: .hopLength) ?? d.hopLength
+        learningRate = try c.decodeIfPresent(Float.self, forKey: .learningRate) ?? d.learningRate
+        batchSize = try c.decodeIfPresent(Int.self, forKey: .batchSize) ?? d.batchSize
+        maxSeqLen = try c.decodeIfPresent(Int.self, forKey: .maxSeqLen) ?? d.maxSeqLen
+        gradientClip = try c.decodeIfPresent(Float.self, forKey: .gradientClip) ?? d.gradientClip
+        l1Weight = try c.decodeIfPresent(Float.self, forKey: .l1Weight) ?? d.l1Weight
+        mseWeight = try c.decodeIfPresent(Float.self, forKey: .mseWeight) ?? d.mseWeight
+        stftWeight = try c.decodeIfPresent(Float.self, forKey: .stftWeight) ?? d.stftWeight
+        consistencyWeight = try c.decodeIfPresent(Float.self, forKey: .consistencyWeight) ?? d.consistencyWeight
+        warmupSteps = try c.decodeIfPresent(Int.self, forKey: .warmupSteps) ?? d.warmupSteps
+        totalSteps = try c.decodeIfPresent(Int.self, forKey: .totalSteps) ?? d.totalSteps
+        validateEvery = try c.decodeIfPresent(Int.self, forKey: .validateEvery) ?? d.validateEvery
+        validationFraction = try c.decodeIfPresent(Double.self, forKey: .validationFraction) ?? d.validationFraction
+        seed = try c.decodeIfPresent(UInt64.self, forKey: .seed) ?? d.seed
+        let known = Set(CodingKeys.allCases.map(\.rawValue))
+        let raw = try decoder.container(keyedBy: AnyKey.self)
+        if let unknown = raw.allKeys.map(\.stringValue).sorted().first(where: { !known.contains($0) }) {
+            throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "unknown field '\(unknown)'"))
+        }
+    }
+
+    /// The model shape this config trains.
+    public var model: ReconstructionConfig {
+        ReconstructionConfig(nMels: nMels, encoderDim: encoderDim, nEncoderLayers: nEncoderLayers,
+                             nDecoderLayers: nDecoderLayers, nHeads: nHeads, dropout: dropout)
+    }
+
+    public var lossWeights: Phase1LossWeights {
+        Phase1LossWeights(l1: l1Weight, mse: mseWeight, stft: stftWeight, consistency: consistencyWeight)
+    }
+
+    /// Presets sized for a 2-core CPU: `tiny` and `small` train in minutes on synthetic data;
+    /// `seed` is the guide's model shape.
+    public static func preset(_ name: String) -> Phase1Config? {
+        var c = Phase1Config()
+        switch name {
+        case "tiny":
+            c.encoderDim = 64; c.decoderDim = 64; c.nEncoderLayers = 2; c.nDecoderLayers = 1; c.nHeads = 4
+            c.batchSize = 8; c.maxSeqLen = 256; c.learningRate = 1e-3; c.warmupSteps = 100; c.totalSteps = 1500
+            c.validateEvery = 250
+        case "small":
+            c.encoderDim = 128; c.decoderDim = 128; c.nEncoderLayers = 3; c.nDecoderLayers = 2; c.nHeads = 4
+            c.batchSize = 8; c.maxSeqLen = 384; c.learningRate = 5e-4; c.warmupSteps = 200; c.totalSteps = 3000
+            c.validateEvery = 250
+        case "seed":
+            c.batchSize = 2; c.maxSeqLen = 1024; c.warmupSteps = 1000; c.totalSteps = 100_000
+        default:
+            return nil
+        }
+        return c
+    }
+
+    public static let presetNames = ["tiny", "small", "seed"]
+
+    public static func load(_ url: URL) throws -> Phase1Config {
+        guard let data = try? Data(contentsOf: url) else { throw InputError(url.path, "cannot read config file") }
+        do { return try JSONDecoder().decode(Phase1Config.self, from: data) } catch let DecodingError.dataCorrupted(ctx) {
+            throw InputError(url.path, "invalid config: \(ctx.debugDescription)")
+        } catch {
+            throw InputError(url.path, "invalid config: \(error)")
+        }
+    }
+}
+
+struct AnyKey: CodingKey {
+    var stringValue: String
+    var intValue: Int? { nil }
+    init?(stringValue: String) { self.stringValue = stringValue }
+    init?(intValue: Int) { nil }
+}
