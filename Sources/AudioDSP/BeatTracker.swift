@@ -49,12 +49,14 @@ public struct BeatTracker: Sendable {
         return Beats(tempo: tempo, frames: frames, times: times)
     }
 
-    /// The DP itself, in float32 where librosa's numba kernels are float32.
+    /// The DP itself. As in librosa's pipeline, the onset envelope is normalised in float32,
+    /// while the local score, the cumulative score and the thresholds are float64 (numba picks
+    /// its float64 kernels because frames-per-beat arrives as float64).
     func beatFrames(_ onset: [Float], bpm: Double) -> [Int] {
         let n = onset.count
         let frameRate = Double(sampleRate) / Double(hop)
         // frames per beat, np.round (half to even), then cast to float32 by the kernels.
-        let fpb = Float((frameRate * 60.0 / bpm).rounded(.toNearestOrEven))
+        let fpb = (frameRate * 60.0 / bpm).rounded(.toNearestOrEven)
 
         // Normalise by the standard deviation (ddof=1).
         var mean = 0.0
@@ -72,20 +74,20 @@ public struct BeatTracker: Sendable {
         let k = 2 * half + 1
         var window = [Double](repeating: 0, count: k)
         for j in 0..<k {
-            let x = Double(j - half) * 32.0 / Double(fpb)
+            let x = Double(j - half) * 32.0 / fpb
             window[j] = exp(-0.5 * x * x)
         }
-        var local = [Float](repeating: 0, count: n)
+        var local = [Double](repeating: 0, count: n)
         norm.withUnsafeBufferPointer { ob in
             window.withUnsafeBufferPointer { wb in
                 local.withUnsafeMutableBufferPointer { lb in
                     let o = ob.baseAddress!, w = wb.baseAddress!, l = lb.baseAddress!
                     for i in 0..<n {
-                        var acc: Float = 0
+                        var acc = 0.0
                         let lo = max(0, i + k / 2 - n + 1), hi = min(i + k / 2, k)
                         var j = lo
                         while j < hi {
-                            acc = Float(Double(acc) + w[j] * Double(o[i + k / 2 - j]))
+                            acc += w[j] * Double(o[i + k / 2 - j])
                             j += 1
                         }
                         l[i] = acc
@@ -96,12 +98,12 @@ public struct BeatTracker: Sendable {
 
         // Dynamic programme.
         var backlink = [Int](repeating: -1, count: n)
-        var cum = [Float](repeating: 0, count: n)
-        var localMax: Float = -.infinity
+        var cum = [Double](repeating: 0, count: n)
+        var localMax = -Double.infinity
         for v in local where v > localMax { localMax = v }
-        let threshold = 0.01 * Double(localMax)
+        let threshold = 0.01 * localMax
         let tight = Double(Float(tightness))
-        let logFPB = Double(logf(fpb))
+        let logFPB = log(fpb)
         let startOff = Int((fpb / 2).rounded(.toNearestOrEven))
         let stopOff = Int(2 * fpb) + 1
         var firstBeat = true
@@ -120,12 +122,12 @@ public struct BeatTracker: Sendable {
                         while cand > stop {
                             if cand < 0 { break }
                             let dl = logs[i - cand] - logFPB
-                            let score = Double(c[cand]) - tight * dl * dl
+                            let score = c[cand] - tight * dl * dl
                             if score > best { best = score; loc = cand }
                             cand -= 1
                         }
-                        c[i] = loc >= 0 ? Float(Double(l[i]) + best) : l[i]
-                        if firstBeat && Double(l[i]) < threshold {
+                        c[i] = loc >= 0 ? l[i] + best : l[i]
+                        if firstBeat && l[i] < threshold {
                             b[i] = -1
                         } else {
                             b[i] = loc
@@ -152,13 +154,13 @@ public struct BeatTracker: Sendable {
                 }
             }
         }
-        var maxima: [Float] = []
+        var maxima: [Double] = []
         for i in 0..<n where isMax[i] { maxima.append(cum[i]) }
         var tail = n - 1
         if !maxima.isEmpty {
             maxima.sort()
             let m = maxima.count
-            let med: Float = m % 2 == 1 ? maxima[m / 2] : (maxima[m / 2 - 1] + maxima[m / 2]) / 2
+            let med: Double = m % 2 == 1 ? maxima[m / 2] : (maxima[m / 2 - 1] + maxima[m / 2]) / 2
             let thr = 0.5 * med
             var j = n - 1
             while j >= 0 {
@@ -177,7 +179,7 @@ public struct BeatTracker: Sendable {
         // Trim weak leading and trailing beats: threshold = half the RMS of the beat scores
         // smoothed with a 5-point Hann window.
         var beatScores: [Double] = []
-        for i in 0..<n where beats[i] { beatScores.append(Double(local[i])) }
+        for i in 0..<n where beats[i] { beatScores.append(local[i]) }
         let hannW: [Double] = [0, 0.5, 1, 0.5, 0]
         var thr: Double = 0
         if trim && !beatScores.isEmpty {
@@ -192,9 +194,9 @@ public struct BeatTracker: Sendable {
             thr = 0.5 * rms
         }
         var s = 0
-        while s < n && Double(local[s]) <= thr { beats[s] = false; s += 1 }
+        while s < n && local[s] <= thr { beats[s] = false; s += 1 }
         var e = n - 1
-        while e >= 0 && Double(local[e]) <= thr { beats[e] = false; e -= 1 }
+        while e >= 0 && local[e] <= thr { beats[e] = false; e -= 1 }
 
         var out: [Int] = []
         for i in 0..<n where beats[i] { out.append(i) }
