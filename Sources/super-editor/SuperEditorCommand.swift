@@ -12,6 +12,8 @@ struct SuperEditorCommand: ParsableCommand {
             Reconstruct.self, Predict.self, Bench.self,
             // Audio front end (AudioDSP issue)
             Features.self, BeatsCommand.self, Invert.self,
+            // Training data
+            Synth.self, Align.self,
         ]
     )
 }

@@ -1,0 +1,151 @@
+import Foundation
+import Tensor
+
+/// DTW between a raw and an edited feature sequence that also allows the edit's jumps.
+///
+/// Plain DTW (`AudioDSP.DTW`) is monotonic: it cannot follow a loop (the edit goes back in
+/// the raw) and it pays for a cut frame by frame. Here every edited frame j is matched to
+/// one raw frame, and from one edited frame to the next the raw position may
+/// - advance by one (the ordinary diagonal step, free),
+/// - stay or advance by two (small tempo wobble, a small penalty), or
+/// - jump anywhere, forwards (a cut) or backwards (a loop), for a fixed penalty.
+/// The edit may start and end anywhere in the raw (leading and trailing cuts), at the cost
+/// of one jump. Cost is the RMS difference of the two frames' features.
+public struct JumpAlignment: Sendable {
+    public var jumpPenalty: Float = 150
+    public var stayPenalty: Float = 2
+    public var skipPenalty: Float = 2
+
+    public init() {}
+
+    public enum Move: UInt8, Sendable { case advance = 0, stay, skip, jump }
+
+    public struct Path: Sendable {
+        /// For every edited frame, the raw frame it plays.
+        public var rawFrame: [Int]
+        /// How the path reached each edited frame (the first one counts as a jump).
+        public var move: [Move]
+        public var rawCount: Int
+        public var cost: Float
+
+        /// For every raw frame, how many separate passes of the edit play it (0: cut,
+        /// 1: played once, 2: looped). A skip step counts the frame it steps over.
+        public func passes() -> [Int] {
+            var count = [Int](repeating: 0, count: rawCount)
+            for (j, i) in rawFrame.enumerated() {
+                switch move[j] {
+                case .stay: continue
+                case .skip: count[i] += 1; if i > 0 { count[i - 1] += 1 }
+                default: count[i] += 1
+                }
+            }
+            return count
+        }
+
+        /// For every raw frame, the first edited frame that plays it (nil when none does).
+        public func firstEditedFrame() -> [Int?] {
+            var first = [Int?](repeating: nil, count: rawCount)
+            for (j, i) in rawFrame.enumerated() where first[i] == nil { first[i] = j }
+            return first
+        }
+    }
+
+    /// Aligns `edited` (m, dims) to `raw` (n, dims), both frame-major.
+    public func align(raw: [Float], n: Int, edited: [Float], m: Int, dims: Int) -> Path {
+        precondition(n > 0 && m > 0 && raw.count == n * dims && edited.count == m * dims)
+        let cost = Self.costMatrix(edited, m, raw, n, dims: dims) // (m, n): edited rows
+        var moves = [UInt8](repeating: 0, count: m * n)
+        var jumpFrom = [Int32](repeating: 0, count: m)
+        var previous = [Float](repeating: 0, count: n), current = [Float](repeating: 0, count: n)
+        var finalCost: Float = 0
+        var endFrame = 0
+        cost.withUnsafeBufferPointer { cb in
+            moves.withUnsafeMutableBufferPointer { mb in
+                let c = cb.baseAddress!, mv = mb.baseAddress!
+                for i in 0..<n {
+                    previous[i] = c[i] + (i == 0 ? 0 : jumpPenalty)
+                    mv[i] = Move.jump.rawValue
+                }
+                var bestIndex = 0
+                for i in 1..<n where previous[i] < previous[bestIndex] { bestIndex = i }
+                for j in 1..<max(m, 1) {
+                    jumpFrom[j] = Int32(bestIndex)
+                    let jumpCost = previous[bestIndex] + jumpPenalty
+                    let row = c + j * n, mrow = mv + j * n
+                    var newBest = 0
+                    previous.withUnsafeBufferPointer { pb in
+                        current.withUnsafeMutableBufferPointer { qb in
+                            let p = pb.baseAddress!, q = qb.baseAddress!
+                            for i in 0..<n {
+                                var best = jumpCost, move = Move.jump.rawValue
+                                if i >= 1, p[i - 1] < best { best = p[i - 1]; move = Move.advance.rawValue }
+                                if p[i] + stayPenalty < best { best = p[i] + stayPenalty; move = Move.stay.rawValue }
+                                if i >= 2, p[i - 2] + skipPenalty < best { best = p[i - 2] + skipPenalty; move = Move.skip.rawValue }
+                                q[i] = best + row[i]
+                                mrow[i] = move
+                                if q[i] < q[newBest] { newBest = i }
+                            }
+                        }
+                    }
+                    swap(&previous, &current)
+                    bestIndex = newBest
+                }
+                // End anywhere; ending before the raw's last frame counts as one jump.
+                endFrame = n - 1
+                finalCost = previous[n - 1]
+                for i in 0..<n where previous[i] + jumpPenalty < finalCost { finalCost = previous[i] + jumpPenalty; endFrame = i }
+            }
+        }
+        var rawFrame = [Int](repeating: 0, count: m)
+        var moveList = [Move](repeating: .advance, count: m)
+        var i = endFrame
+        for j in stride(from: m - 1, through: 0, by: -1) {
+            rawFrame[j] = i
+            let mv = Move(rawValue: moves[j * n + i])!
+            moveList[j] = j == 0 ? .jump : mv
+            switch mv {
+            case .advance: i -= 1
+            case .stay: break
+            case .skip: i -= 2
+            case .jump: i = Int(jumpFrom[j])
+            }
+            i = max(0, i)
+        }
+        return Path(rawFrame: rawFrame, move: moveList, rawCount: n, cost: finalCost)
+    }
+
+    /// RMS difference between every row of a (m, dims) and every row of b (n, dims), as
+    /// (m, n) row-major: |a|² + |b|² − 2 a·b through one sgemm.
+    static func costMatrix(_ a: [Float], _ m: Int, _ b: [Float], _ n: Int, dims: Int) -> [Float] {
+        var dot = [Float](repeating: 0, count: m * n)
+        let na = rowNorms(a, m, dims), nb = rowNorms(b, n, dims)
+        a.withUnsafeBufferPointer { ap in
+            b.withUnsafeBufferPointer { bp in
+                dot.withUnsafeMutableBufferPointer { dp in
+                    BLAS.gemm(transB: true, m: m, n: n, k: dims, alpha: -2, a: ap.baseAddress!, lda: dims,
+                              b: bp.baseAddress!, ldb: dims, c: dp.baseAddress!, ldc: n)
+                    let d = dp.baseAddress!
+                    let scale = 1 / Float(dims)
+                    for j in 0..<m {
+                        let row = d + j * n
+                        for i in 0..<n { row[i] = (max(0, row[i] + na[j] + nb[i]) * scale).squareRoot() }
+                    }
+                }
+            }
+        }
+        return dot
+    }
+
+    static func rowNorms(_ x: [Float], _ rows: Int, _ dims: Int) -> [Float] {
+        var out = [Float](repeating: 0, count: rows)
+        x.withUnsafeBufferPointer { xp in
+            for r in 0..<rows {
+                var s: Float = 0
+                let p = xp.baseAddress! + r * dims
+                for k in 0..<dims { s += p[k] * p[k] }
+                out[r] = s
+            }
+        }
+        return out
+    }
+}

@@ -1,0 +1,234 @@
+import AudioDSP
+import Foundation
+import NN
+
+/// The guide's `create_edit_labels`: per-beat edit labels inferred from a (raw, edited) pair.
+///
+/// 1. Beats come from the raw track (`FeatureExtractor`, librosa's tracker), continued at the
+///    same interval over the untracked lead-in and tail (`extendBeats`).
+/// 2. The edited mel is aligned to the raw one with `JumpAlignment` (DTW that can follow cuts
+///    and loops) on gain-invariant features: each frame's dB spectrum relative to its own
+///    loudest band, floored `alignmentRange` dB below it.
+/// 3. The timeline gives CUT (most of the beat's frames are never played), LOOP (most are
+///    played in two passes) and otherwise a beat that is played once.
+/// 4. How a played-once beat sounds in the edit, compared with the raw (per frame, over the
+///    bands within `analysisRange` dB of the frame's peak, after removing the global level
+///    difference between the files), gives the rest:
+///    EFFECT when the high bands lost much more than the low ones, FADE_IN / FADE_OUT when
+///    the beat is quieter with a rising / falling level, TRANSITION when the spectrum's shape
+///    changed without a level change (another sound mixed in), otherwise KEEP.
+public struct LabelInference: Sendable {
+    public var alignment = JumpAlignment()
+    public var alignmentRange: Float = 50
+    public var analysisRange: Float = 40
+    /// A beat is CUT when fewer than this share of its frames is played.
+    public var cutBelow: Double = 0.5
+    /// A beat is LOOP when at least this share of its frames is played twice or more.
+    public var loopFrom: Double = 0.5
+    /// High-minus-low band change (dB) below which a beat is EFFECT.
+    public var effectTilt: Float = -10
+    /// Level change (dB) below which a beat is a fade.
+    public var fadeGain: Float = -1.5
+    /// Shape change (RMS dB) above which a beat is TRANSITION.
+    public var transitionShape: Float = 3
+    /// Mel bands at and above this index are "high", below `lowBands` "low".
+    public var highBands = 64
+    public var lowBands = 40
+
+    public init() {}
+
+    /// What the inference measured on one beat (for tuning and for reports).
+    public struct BeatMeasure: Sendable, Codable {
+        public var played: Double
+        public var looped: Double
+        public var gain: Float
+        public var slope: Float
+        public var tilt: Float
+        public var shape: Float
+    }
+
+    public struct Result: Sendable {
+        public var beatTimes: [Double]
+        public var beatFrames: [Int]
+        public var labels: [EditLabel]
+        public var measures: [BeatMeasure]
+        public var path: JumpAlignment.Path
+    }
+
+    /// Labels from two audio files.
+    public func infer(raw rawURL: URL, edited editedURL: URL) throws -> (result: Result, raw: AudioFeatures, edited: AudioFeatures) {
+        let extractor = FeatureExtractor()
+        let raw = try extractor.extract(rawURL)
+        let edited = try extractor.extract(editedURL)
+        return (try infer(raw: raw, edited: edited, rawName: rawURL.path), raw, edited)
+    }
+
+    /// Labels from the two files' features (mel, dB range and the raw beats).
+    public func infer(raw: AudioFeatures, edited: AudioFeatures, rawName: String = "raw") throws -> Result {
+        guard !raw.beatFrames.isEmpty else { throw InputError(rawName, "no beats detected (silent or without rhythm)") }
+        let dims = raw.nMels
+        let n = raw.frames, m = edited.frames
+        let rawDB = Self.decibels(raw), editDB = Self.decibels(edited)
+        let path = alignment.align(raw: Self.shapeFeatures(rawDB, frames: n, dims: dims, range: alignmentRange,
+                                                           silentAt: raw.dbMin), n: n,
+                                   edited: Self.shapeFeatures(editDB, frames: m, dims: dims, range: alignmentRange,
+                                                              silentAt: edited.dbMin), m: m,
+                                   dims: dims + 1)
+        let passes = path.passes()
+        let first = path.firstEditedFrame()
+
+        // Per raw frame: level, tilt and shape change against the edited frame that plays it first.
+        var gain = [Float](repeating: .nan, count: n), tilt = [Float](repeating: .nan, count: n)
+        var shape = [Float](repeating: .nan, count: n)
+        rawDB.withUnsafeBufferPointer { rb in
+            editDB.withUnsafeBufferPointer { eb in
+                for i in 0..<n {
+                    guard let j = first[i] else { continue }
+                    let r = rb.baseAddress! + i * dims, e = eb.baseAddress! + j * dims
+                    var peak = -Float.infinity
+                    for b in 0..<dims { peak = max(peak, r[b]) }
+                    if peak <= raw.dbMin + 1 { continue } // a silent raw frame says nothing
+                    var sum: Float = 0, count: Float = 0, hi: Float = 0, hiN: Float = 0, lo: Float = 0, loN: Float = 0
+                    for b in 0..<dims where r[b] > peak - analysisRange {
+                        let d = e[b] - r[b]
+                        sum += d; count += 1
+                        if b >= highBands { hi += d; hiN += 1 } else if b < lowBands { lo += d; loN += 1 }
+                    }
+                    guard count > 0 else { continue }
+                    let g = sum / count
+                    var ss: Float = 0
+                    for b in 0..<dims where r[b] > peak - analysisRange { let d = e[b] - r[b] - g; ss += d * d }
+                    gain[i] = g
+                    shape[i] = (ss / count).squareRoot()
+                    if hiN >= 3 && loN >= 3 { tilt[i] = hi / hiN - lo / loN }
+                }
+            }
+        }
+        // The two files are normalised to their own loudest frame: remove that offset.
+        let offset = Self.mode(gain.filter { !$0.isNaN }) ?? 0
+
+        let beatFrames = Self.extendBeats(raw.beatFrames, frames: n)
+        let spans = EditTimeline.beatSpans(positions: beatFrames, total: n)
+        let interval = Self.medianInterval(beatFrames)
+        var labels: [EditLabel] = []
+        var measures: [BeatMeasure] = []
+        for var span in spans {
+            // The first beat also covers the start and the last one the end; judge each on
+            // one beat's length from its beat frame.
+            if let step = interval {
+                span = span.lowerBound..<min(span.upperBound, span.lowerBound + step)
+                if span.lowerBound == 0, let f = beatFrames.first, f > 0 { span = f..<min(n, f + step) }
+            }
+            guard !span.isEmpty else {
+                labels.append(labels.last ?? .keep)
+                measures.append(BeatMeasure(played: 0, looped: 0, gain: 0, slope: 0, tilt: 0, shape: 0))
+                continue
+            }
+            let played = Double(span.filter { passes[$0] >= 1 }.count) / Double(span.count)
+            let looped = Double(span.filter { passes[$0] >= 2 }.count) / Double(span.count)
+            // Leave out the frames next to the beat's edges: their windows straddle the joins.
+            let trim = span.count >= 8 ? 2 : (span.count >= 4 ? 1 : 0)
+            let inner = (span.lowerBound + trim)..<(span.upperBound - trim)
+            var xs: [Float] = [], gs: [Float] = [], ts: [Float] = [], ss: [Float] = []
+            for i in inner where !gain[i].isNaN && passes[i] >= 1 {
+                xs.append(Float(i - span.lowerBound) / Float(span.count))
+                gs.append(gain[i] - offset)
+                ss.append(shape[i])
+                if !tilt[i].isNaN { ts.append(tilt[i]) }
+            }
+            let g = gs.isEmpty ? 0 : gs.reduce(0, +) / Float(gs.count)
+            let measure = BeatMeasure(played: played, looped: looped, gain: g, slope: Self.slope(xs, gs),
+                                      tilt: Self.median(ts) ?? 0, shape: Self.median(ss) ?? 0)
+            measures.append(measure)
+            labels.append(classify(measure))
+        }
+        let beatTimes = beatFrames.map { Double($0 * raw.hopLength) / Double(raw.sampleRate) }
+        return Result(beatTimes: beatTimes, beatFrames: beatFrames, labels: labels, measures: measures, path: path)
+    }
+
+    public func classify(_ m: BeatMeasure) -> EditLabel {
+        if m.played < cutBelow { return .cut }
+        if m.looped >= loopFrom { return .loop }
+        if m.tilt < effectTilt { return .effect }
+        if m.shape > transitionShape { return .transition }
+        if m.gain < fadeGain { return m.slope >= 0 ? .fadeIn : .fadeOut }
+        return .keep
+    }
+
+    /// librosa trims weak beats at both ends, so a silent lead-in or tail has no beat of its
+    /// own and would inherit the music's label. Continue the grid there at the median beat
+    /// interval so those stretches get labels of their own.
+    public static func extendBeats(_ frames: [Int], frames total: Int) -> [Int] {
+        guard let step = medianInterval(frames), step > 0 else { return frames }
+        var before: [Int] = []
+        var f = frames.first! - step
+        while f >= 0 { before.append(f); f -= step }
+        var after: [Int] = []
+        f = frames.last! + step
+        while f < total - step / 4 { after.append(f); f += step }
+        return before.reversed() + frames + after
+    }
+
+    static func medianInterval(_ frames: [Int]) -> Int? {
+        guard frames.count >= 2 else { return nil }
+        let d = zip(frames.dropFirst(), frames).map { $0 - $1 }.sorted()
+        return d[d.count / 2]
+    }
+
+    /// The normalised mel back in dB (relative to the file's loudest point).
+    static func decibels(_ f: AudioFeatures) -> [Float] {
+        let range = f.dbMax - f.dbMin
+        return f.mel.map { $0 * range + f.dbMin }
+    }
+
+    /// Each frame relative to its own loudest band, floored `range` dB below: a gain change
+    /// leaves these features unchanged. One extra feature marks digital silence (every band
+    /// at the file's floor), so that a faded, quiet frame is never mistaken for silence: it
+    /// adds `silenceCost` dB to the RMS cost of matching silence with sound.
+    static func shapeFeatures(_ db: [Float], frames: Int, dims: Int, range: Float, silentAt floor: Float,
+                              silenceCost: Float = 20) -> [Float] {
+        var out = [Float](repeating: 0, count: frames * (dims + 1))
+        let flag = silenceCost * Float(dims + 1).squareRoot()
+        db.withUnsafeBufferPointer { ib in
+            out.withUnsafeMutableBufferPointer { ob in
+                for t in 0..<frames {
+                    let src = ib.baseAddress! + t * dims, dst = ob.baseAddress! + t * (dims + 1)
+                    var peak = -Float.infinity
+                    for b in 0..<dims { peak = max(peak, src[b]) }
+                    for b in 0..<dims { dst[b] = max(src[b] - peak, -range) }
+                    dst[dims] = peak <= floor + 0.01 ? flag : 0
+                }
+            }
+        }
+        return out
+    }
+
+    /// The most common value, to 0.25 dB: the level difference most frames share.
+    static func mode(_ x: [Float]) -> Float? {
+        guard !x.isEmpty else { return nil }
+        var bins: [Int: Int] = [:]
+        for v in x { bins[Int((v * 4).rounded()), default: 0] += 1 }
+        // Smooth over neighbouring bins so a flat spread does not pick a stray bin.
+        let best = bins.keys.max { a, b in
+            let ca = (bins[a - 1] ?? 0) + 2 * bins[a]! + (bins[a + 1] ?? 0)
+            let cb = (bins[b - 1] ?? 0) + 2 * bins[b]! + (bins[b + 1] ?? 0)
+            return ca != cb ? ca < cb : a > b
+        }!
+        return Float(best) / 4
+    }
+
+    static func median(_ x: [Float]) -> Float? {
+        guard !x.isEmpty else { return nil }
+        let s = x.sorted()
+        return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
+    }
+
+    /// Least-squares slope of y over x (dB per beat).
+    static func slope(_ x: [Float], _ y: [Float]) -> Float {
+        guard x.count >= 2 else { return 0 }
+        let mx = x.reduce(0, +) / Float(x.count), my = y.reduce(0, +) / Float(y.count)
+        var num: Float = 0, den: Float = 0
+        for k in 0..<x.count { num += (x[k] - mx) * (y[k] - my); den += (x[k] - mx) * (x[k] - mx) }
+        return den > 0 ? num / den : 0
+    }
+}

@@ -1,0 +1,38 @@
+import Foundation
+
+/// The things an editor removes, each with an audible signature so a model can learn to
+/// find them from the raw audio: a count-in is a few stick clicks before the music, a
+/// dropout is a gap of silence, a noise burst is loud broadband noise, dead air is silence
+/// at the end. (The wrong-note bar is music played out of key: `SyntheticMusic.renderBar`.)
+enum Defects {
+    static func render(_ unit: TrackUnit, into out: UnsafeMutablePointer<Float>, count: Int, plan: TrackPlan,
+                       firstBeat: Int, rng: inout SeededRandom) {
+        let sr = Double(plan.sampleRate)
+        switch unit {
+        case .countIn(let beats):
+            for b in 0..<beats {
+                let start = plan.beatSample(firstBeat + b)
+                let end = min(start + Int(0.05 * sr), count)
+                guard start < end else { continue }
+                for i in start..<end {
+                    let t = Double(i - start) / sr
+                    let env = Float(exp(-t / 0.008))
+                    let tone = 0.5 * sinf(Float(2 * Double.pi * 2200 * t)) + 0.3 * sinf(Float(2 * Double.pi * 4700 * t))
+                    out[i] += 0.6 * env * (tone + 0.4 * rng.noise())
+                }
+            }
+        case .noiseBurst(let beats):
+            let start = plan.beatSample(firstBeat), end = min(plan.beatSample(firstBeat + beats), count)
+            guard start < end else { return }
+            let ramp = Int(0.005 * sr)
+            for i in start..<end {
+                let edge = Float(min(1, Double(min(i - start, end - 1 - i)) / Double(ramp)))
+                out[i] += 0.7 * edge * rng.noise()
+            }
+        case .dropout, .deadAir:
+            break // silence: nothing is added
+        case .bar, .wrongNoteBar:
+            break // music, rendered by SyntheticMusic
+        }
+    }
+}
