@@ -3,7 +3,7 @@
 
 SWIFT       ?= swift
 THREADS     ?= 2
-DEB_PKGS    := libopenblas-dev libsndfile1-dev libsoxr-dev libkissfft-dev python3-venv
+DEB_PKGS    := libopenblas-dev libsndfile1-dev libsoxr-dev libkissfft-dev libpng-dev python3-venv
 PYENV       := .venv-tools
 RELEASE_BIN := .build/release/super-editor
 

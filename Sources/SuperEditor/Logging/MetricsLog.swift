@@ -1,0 +1,23 @@
+import Foundation
+import NN
+
+/// Appends one JSON object per line to `metrics.jsonl`.
+public final class MetricsLog {
+    public let url: URL
+    private let handle: FileHandle
+
+    public init(url: URL) throws {
+        self.url = url
+        if !FileManager.default.fileExists(atPath: url.path) { FileManager.default.createFile(atPath: url.path, contents: nil) }
+        guard let h = FileHandle(forWritingAtPath: url.path) else { throw InputError(url.path, "cannot write metrics log") }
+        h.seekToEndOfFile()
+        handle = h
+    }
+
+    deinit { try? handle.close() }
+
+    public func append(_ record: [String: Any]) {
+        guard let data = try? JSONSerialization.data(withJSONObject: record, options: [.sortedKeys]) else { return }
+        handle.write(data + Data("\n".utf8))
+    }
+}

@@ -1,0 +1,225 @@
+import Foundation
+import NN
+import Tensor
+
+/// The prepared cache as Phase 1 (and Phase 2) training data, as the guide's
+/// `PairedMelDataset`: for each pair the raw mel, its aligned target and per-frame labels.
+///
+/// - Pairs split into training and validation by a hash of their id, so a pair stays on its
+///   side whatever else is in the cache.
+/// - Training batches are random crops of `maxSeqLen` frames; the order is a seeded shuffle
+///   per epoch that depends only on the seed and the step, so a resumed run sees exactly the
+///   batches it would have seen.
+/// - Pairs are read from disk when a batch needs them, through a bounded cache, so memory
+///   does not grow with the size of the dataset.
+public final class PairedMelDataset {
+    public let cache: URL
+    public let trainIDs: [String]
+    public let validationIDs: [String]
+    public let nMels: Int
+    private let store: PairStore
+
+    /// One pair's arrays: `frames` rows of `nMels` values each.
+    public struct Pair: Sendable {
+        public let id: String
+        public let frames: Int
+        public let mel: [Float]
+        public let target: [Float]
+        public let labels: [Int]
+        /// The edited mel as it is, unaligned (for the Phase 2 reward).
+        public let edited: [Float]
+        public let editedFrames: Int
+    }
+
+    public struct Batch {
+        public let ids: [String]
+        /// (B, T, n_mels), zero past each sequence's end.
+        public let mel: Tensor
+        public let target: Tensor
+        /// B·T labels, PAD past each sequence's end.
+        public let labels: [Int]
+        public let lengths: [Int]
+    }
+
+    public enum Split: String, Sendable { case train, validation }
+
+    public static func featuresURL(_ cache: URL, _ id: String, _ side: String) -> URL {
+        cache.appendingPathComponent("features/\(id)_\(side).npz")
+    }
+    public static func targetURL(_ cache: URL, _ id: String) -> URL { cache.appendingPathComponent("aligned/\(id)_target.npy") }
+    public static func labelsURL(_ cache: URL, _ id: String) -> URL { cache.appendingPathComponent("labels/\(id)_labels.npy") }
+
+    /// Opens a cache and checks, before any training, that it has pairs and that the first
+    /// pair's arrays agree in shape. `validationFraction` of the pairs (at least one when
+    /// there are two or more) go to validation.
+    public init(cache: URL, validationFraction: Double = 0.1, nMels: Int = 128, memoryBudgetBytes: Int = 512 << 20) throws {
+        self.cache = cache
+        self.nMels = nMels
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: cache.path, isDirectory: &isDir), isDir.boolValue else {
+            throw InputError(cache.path, "no such cache folder")
+        }
+        let features = cache.appendingPathComponent("features")
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: features.path) else {
+            throw InputError(cache.path, "not a prepared cache (no features/ folder; run `super-editor prepare`)")
+        }
+        let ids = names.filter { $0.hasSuffix("_raw.npz") }.map { String($0.dropLast("_raw.npz".count)) }
+            .filter { id in
+                FileManager.default.fileExists(atPath: Self.targetURL(cache, id).path)
+                    && FileManager.default.fileExists(atPath: Self.labelsURL(cache, id).path)
+                    && FileManager.default.fileExists(atPath: Self.featuresURL(cache, id, "edit").path)
+            }
+            .sorted()
+        guard !ids.isEmpty else { throw InputError(cache.path, "cache has no complete pairs (features, aligned target and labels)") }
+        store = PairStore(cache: cache, nMels: nMels, budget: memoryBudgetBytes)
+        var val: [String] = [], train: [String] = []
+        for id in ids {
+            if Double(Self.stableHash(id) % 10_000) / 10_000 < validationFraction { val.append(id) } else { train.append(id) }
+        }
+        if val.isEmpty && ids.count >= 2 && validationFraction > 0 { val.append(train.removeLast()) }
+        if train.isEmpty { train = val }
+        trainIDs = train
+        validationIDs = val
+        _ = try pair(ids[0])
+    }
+
+    /// FNV-1a of the id's bytes: stable across runs and machines, unlike `hashValue`.
+    static func stableHash(_ s: String) -> UInt64 {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for b in s.utf8 { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
+        return h
+    }
+
+    /// Reads (or recalls) one pair, checking its shapes.
+    public func pair(_ id: String) throws -> Pair { try store.pair(id) }
+
+    /// The training batch for `step`: pairs from the seeded per-epoch shuffle, each cropped at
+    /// a seeded random offset to at most `maxSeqLen` frames, then padded to the longest.
+    public func trainingBatch(step: Int, batchSize: Int, maxSeqLen: Int, seed: UInt64) throws -> Batch {
+        let n = trainIDs.count
+        var chosen: [(String, Int)] = []
+        for k in 0..<batchSize {
+            let flat = step * batchSize + k
+            let epoch = flat / n, position = flat % n
+            let order = Self.permutation(n, seed: seed &+ UInt64(epoch) &* 0x9E37_79B9)
+            var rng = RandomGenerator(seed: seed ^ (UInt64(flat) &* 0xD1B5_4A32_D192_ED03))
+            chosen.append((trainIDs[order[position]], Int(rng.next() >> 1)))
+        }
+        return try makeBatch(chosen.map { (id, r) in
+            let p = try pair(id)
+            let start = p.frames > maxSeqLen ? r % (p.frames - maxSeqLen + 1) : 0
+            return (p, start, min(p.frames, maxSeqLen))
+        })
+    }
+
+    /// Validation windows: every validation pair cut into consecutive windows of at most
+    /// `maxSeqLen` frames, in batches of `batchSize`.
+    public func validationBatches(batchSize: Int, maxSeqLen: Int) throws -> [Batch] {
+        var windows: [(Pair, Int, Int)] = []
+        for id in validationIDs {
+            let p = try pair(id)
+            var s = 0
+            while s < p.frames { windows.append((p, s, min(maxSeqLen, p.frames - s))); s += maxSeqLen }
+        }
+        return try stride(from: 0, to: windows.count, by: batchSize).map {
+            try makeBatch(Array(windows[$0..<min(windows.count, $0 + batchSize)]))
+        }
+    }
+
+    func makeBatch(_ items: [(Pair, Int, Int)]) throws -> Batch {
+        let t = items.map(\.2).max() ?? 0
+        let b = items.count, m = nMels
+        let mel = Tensor.zeros([b, t, m]), target = Tensor.zeros([b, t, m])
+        var labels = [Int](repeating: EditLabel.pad.rawValue, count: b * t)
+        for (i, (p, start, len)) in items.enumerated() {
+            p.mel.withUnsafeBufferPointer { (mel.data + i * t * m).update(from: $0.baseAddress! + start * m, count: len * m) }
+            p.target.withUnsafeBufferPointer { (target.data + i * t * m).update(from: $0.baseAddress! + start * m, count: len * m) }
+            for f in 0..<len { labels[i * t + f] = p.labels[start + f] }
+        }
+        return Batch(ids: items.map(\.0.id), mel: mel, target: target, labels: labels, lengths: items.map(\.2))
+    }
+
+    static func permutation(_ n: Int, seed: UInt64) -> [Int] {
+        var rng = RandomGenerator(seed: seed)
+        var a = Array(0..<n)
+        for i in stride(from: n - 1, to: 0, by: -1) { a.swapAt(i, Int(rng.next() % UInt64(i + 1))) }
+        return a
+    }
+}
+
+/// Loads pairs on demand and keeps the most recently used ones within a byte budget.
+final class PairStore {
+    let cache: URL
+    let nMels: Int
+    let budget: Int
+    private var entries: [String: PairedMelDataset.Pair] = [:]
+    private var order: [String] = []
+    private var bytes = 0
+    private let lock = NSLock()
+
+    init(cache: URL, nMels: Int, budget: Int) {
+        self.cache = cache
+        self.nMels = nMels
+        self.budget = budget
+    }
+
+    func pair(_ id: String) throws -> PairedMelDataset.Pair {
+        lock.lock()
+        if let p = entries[id] {
+            order.removeAll { $0 == id }
+            order.append(id)
+            lock.unlock()
+            return p
+        }
+        lock.unlock()
+        let p = try load(id)
+        let size = (p.mel.count + p.target.count + p.edited.count) * 4 + p.labels.count * 8
+        lock.lock()
+        defer { lock.unlock() }
+        while bytes + size > budget, let oldest = order.first {
+            order.removeFirst()
+            if let e = entries.removeValue(forKey: oldest) {
+                bytes -= (e.mel.count + e.target.count + e.edited.count) * 4 + e.labels.count * 8
+            }
+        }
+        if size <= budget {
+            entries[id] = p
+            order.append(id)
+            bytes += size
+        }
+        return p
+    }
+
+    private func load(_ id: String) throws -> PairedMelDataset.Pair {
+        let rawURL = PairedMelDataset.featuresURL(cache, id, "raw")
+        let editURL = PairedMelDataset.featuresURL(cache, id, "edit")
+        let targetURL = PairedMelDataset.targetURL(cache, id)
+        let labelsURL = PairedMelDataset.labelsURL(cache, id)
+        let raw = try NPZ.read(rawURL)
+        let edit = try NPZ.read(editURL)
+        guard let mel = raw["mel"], mel.shape.count == 2, mel.shape[1] == nMels, mel.shape[0] > 0 else {
+            throw InputError(rawURL.path, "has no (T, \(nMels)) 'mel' array")
+        }
+        guard let editMel = edit["mel"], editMel.shape.count == 2, editMel.shape[1] == nMels else {
+            throw InputError(editURL.path, "has no (T, \(nMels)) 'mel' array")
+        }
+        let frames = mel.shape[0]
+        let target = try NPY.read(targetURL)
+        guard target.shape == [frames, nMels] else {
+            throw InputError(targetURL.path, "aligned target has shape \(target.shape), expected [\(frames), \(nMels)] to match the raw mel")
+        }
+        let labels = try NPY.read(labelsURL)
+        guard labels.shape == [frames] else {
+            throw InputError(labelsURL.path, "labels have shape \(labels.shape), expected [\(frames)] to match the raw mel")
+        }
+        let ints = labels.ints()
+        if let bad = ints.first(where: { $0 < 0 || $0 >= EditLabel.pad.rawValue }) {
+            throw InputError(labelsURL.path, "label \(bad) is not one of the seven edit labels")
+        }
+        let melValues = mel.floats(), targetValues = target.floats()
+        if melValues.contains(where: { !$0.isFinite }) { throw InputError(rawURL.path, "mel has non-finite values") }
+        if targetValues.contains(where: { !$0.isFinite }) { throw InputError(targetURL.path, "target has non-finite values") }
+        return .init(id: id, frames: frames, mel: melValues, target: targetValues, labels: ints,
+                     edited: editMel.floats(), editedFrames: editMel.shape[0])
+    }
+}

@@ -1,0 +1,177 @@
+import Foundation
+import NN
+import Tensor
+
+/// Phase 1: trains a `ReconstructionModel` on a prepared cache with AdamW, warmup plus cosine
+/// decay, clipping and dropout; validates every `validateEvery` steps, keeps `best` and `last`
+/// checkpoints (with optimiser and random state, so `resume` continues exactly), and logs to
+/// TensorBoard, `metrics.jsonl`, a progress bar and PNG plots.
+public final class Phase1Trainer {
+    public let config: Phase1Config
+    public let dataset: PairedMelDataset
+    public let outDirectory: URL
+    public let model: ReconstructionModel
+    public let parameters: ParameterBuffer
+    public let optimizer: AdamW
+    public let loss: Phase1Loss
+    public let schedule: WarmupCosineSchedule
+    public let stop: StopRequest
+    /// Print progress (bar and validation lines) on stderr.
+    public var showProgress = true
+    /// Write metrics every this many steps.
+    public var logEvery = 10
+    public private(set) var step = 0
+    public private(set) var bestScore = Double.infinity
+    public private(set) var lastValidation: Phase1Metrics?
+
+    public var lastURL: URL { outDirectory.appendingPathComponent("last.safetensors") }
+    public var bestURL: URL { outDirectory.appendingPathComponent("best.safetensors") }
+
+    public struct Result {
+        public let step: Int
+        public let interrupted: Bool
+        public let validation: Phase1Metrics?
+        public let seconds: Double
+    }
+
+    /// A new run in `out`, or with `resume` the continuation of the run saved there (its
+    /// saved config wins, except `totalSteps` when `totalStepsOverride` is given).
+    public init(config: Phase1Config, dataset: PairedMelDataset, out: URL, resume: Bool = false,
+                totalStepsOverride: Int? = nil, stop: StopRequest = StopRequest()) throws {
+        var cfg = config
+        let last = out.appendingPathComponent("last.safetensors")
+        var saved: SafeTensors.File?
+        if resume {
+            guard FileManager.default.fileExists(atPath: last.path) else { throw InputError(last.path, "nothing to resume (no such checkpoint)") }
+            let (file, _) = try Checkpoint.open(last, kind: .reconstruction, config: ReconstructionConfig.self)
+            guard let text = file.metadata["phase1_config"],
+                  let savedCfg = try? JSONDecoder().decode(Phase1Config.self, from: Data(text.utf8)) else {
+                throw InputError(last.path, "checkpoint has no Phase 1 training config to resume from")
+            }
+            cfg = savedCfg
+            saved = file
+        }
+        if let t = totalStepsOverride { cfg.totalSteps = t }
+        guard cfg.encoderDim % cfg.nHeads == 0 else {
+            throw InputError("config", "encoder_dim \(cfg.encoderDim) is not divisible by n_heads \(cfg.nHeads)")
+        }
+        guard cfg.nMels == dataset.nMels else { throw InputError(dataset.cache.path, "cache has \(dataset.nMels) mel bands, config \(cfg.nMels)") }
+        self.config = cfg
+        self.dataset = dataset
+        outDirectory = out
+        self.stop = stop
+        model = ReconstructionModel(cfg.model, seed: cfg.seed)
+        if let saved { try Checkpoint.fill(model, from: saved, path: last.path) }
+        parameters = ParameterBuffer(model)
+        optimizer = AdamW(parameters, learningRate: cfg.learningRate, weightDecay: 0.01)
+        loss = Phase1Loss(weights: cfg.lossWeights)
+        schedule = WarmupCosineSchedule(baseRate: cfg.learningRate, warmupSteps: cfg.warmupSteps, totalSteps: cfg.totalSteps)
+        try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
+        if resume {
+            let state = try TrainingState.load(from: TrainingState.url(for: last), into: optimizer)
+            step = state.step
+            bestScore = state.bestScore
+            model.random.generator = state.random
+        }
+    }
+
+    private var configJSON: String {
+        let enc = JSONEncoder()
+        enc.outputFormatting = [.sortedKeys]
+        return String(decoding: (try? enc.encode(config)) ?? Data(), as: UTF8.self)
+    }
+
+    /// Saves the weights and the state needed to resume, atomically, as `name`.
+    public func saveCheckpoint(_ url: URL) throws {
+        try TrainingState.save(TrainingState(step: step, bestScore: bestScore, random: model.random.generator,
+                                             configJSON: configJSON), optimizer: optimizer, to: TrainingState.url(for: url))
+        try Checkpoint.save(model, kind: .reconstruction, config: config.model, step: step,
+                            extra: ["phase1_config": configJSON], to: url)
+    }
+
+    /// One optimisation step on the training batch for the current step; returns the loss terms
+    /// and the gradient norm before clipping.
+    @discardableResult
+    public func trainStep() throws -> (losses: [String: Float], gradNorm: Float, learningRate: Float) {
+        let batch = try dataset.trainingBatch(step: step, batchSize: config.batchSize, maxSeqLen: config.maxSeqLen, seed: config.seed)
+        model.train()
+        parameters.zeroGrad()
+        let l = loss(pred: model(batch.mel, labels: batch.labels), target: batch.target, labels: batch.labels)
+        l.total.backward()
+        let norm = parameters.clipGradNorm(config.gradientClip)
+        let lr = schedule.rate(at: step)
+        optimizer.learningRate = lr
+        optimizer.update()
+        step += 1
+        return (l.values, norm, lr)
+    }
+
+    public func validate() throws -> Phase1Metrics {
+        let batches = try dataset.validationBatches(batchSize: config.batchSize, maxSeqLen: config.maxSeqLen)
+        var first: (PairedMelDataset.Batch, Tensor)?
+        let metrics = Phase1Evaluation.evaluate(model, batches: batches) { b, p in if first == nil { first = (b, p) } }
+        if let (b, p) = first { try? plot(batch: b, prediction: p, to: outDirectory.appendingPathComponent("plots/step_\(step).png")) }
+        return metrics
+    }
+
+    func plot(batch: PairedMelDataset.Batch, prediction: Tensor, to url: URL) throws {
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        let t = batch.mel.shape[1], m = batch.mel.shape[2], len = batch.lengths[0]
+        let img = MelComparisonPlot.render(title: "\(batch.ids[0])  STEP \(step)",
+                                           raw: Array(UnsafeBufferPointer(start: batch.mel.data, count: len * m)),
+                                           target: Array(UnsafeBufferPointer(start: batch.target.data, count: len * m)),
+                                           predicted: Array(UnsafeBufferPointer(start: prediction.data, count: len * m)),
+                                           labels: Array(batch.labels[0..<len]), frames: len, bins: m)
+        _ = t
+        try img.writePNG(to: url)
+    }
+
+    /// Trains until `totalSteps` (or a stop request), validating and checkpointing on the way.
+    public func run() throws -> Result {
+        let start = Date()
+        let board = try TensorBoardWriter(directory: outDirectory)
+        let metrics = try MetricsLog(url: outDirectory.appendingPathComponent("metrics.jsonl"))
+        let bar = showProgress ? ProgressBar(total: config.totalSteps, label: "phase1", startingAt: step) : nil
+        var interrupted = false
+        var window: [Float] = []
+        while step < config.totalSteps {
+            if stop.requested { interrupted = true; break }
+            let t0 = Date()
+            let (losses, norm, lr) = try trainStep()
+            window.append(losses["total"]!)
+            if step % logEvery == 0 || step == config.totalSteps {
+                var scalars: [String: Double] = ["train/learning_rate": Double(lr), "train/grad_norm": Double(norm),
+                                                 "train/step_seconds": Date().timeIntervalSince(t0)]
+                for (k, v) in losses { scalars["train/\(k)"] = Double(v) }
+                board.scalars(scalars, step: step)
+                var record: [String: Any] = ["step": step, "split": "train", "learning_rate": lr, "grad_norm": norm]
+                for (k, v) in losses { record[k] = v }
+                metrics.append(record)
+            }
+            bar?.update(step, String(format: "loss %.4f", window.suffix(20).reduce(0, +) / Float(min(20, window.count))))
+            if step % config.validateEvery == 0 || step == config.totalSteps {
+                try validateAndSave(board: board, metrics: metrics, bar: bar)
+            }
+        }
+        if interrupted { try saveCheckpoint(lastURL); bar?.message("stopped at step \(step); saved \(lastURL.path)") }
+        board.flush()
+        return Result(step: step, interrupted: interrupted, validation: lastValidation, seconds: Date().timeIntervalSince(start))
+    }
+
+    private func validateAndSave(board: TensorBoardWriter, metrics log: MetricsLog, bar: ProgressBar?) throws {
+        let v = try validate()
+        lastValidation = v
+        let score = v.total(config.lossWeights)
+        board.scalars(["val/l1": v.l1, "val/stft": v.stft, "val/consistency": v.consistency,
+                       "val/keep_preservation": v.keepPreservation, "val/total": score], step: step)
+        log.append(["step": step, "split": "validation", "l1": v.l1, "stft": v.stft, "consistency": v.consistency,
+                    "keep_preservation": v.keepPreservation, "total": score, "per_label_l1": v.perLabelL1])
+        if score < bestScore {
+            bestScore = score
+            try saveCheckpoint(bestURL)
+        }
+        try saveCheckpoint(lastURL)
+        bar?.message(String(format: "step %d  val L1 %.4f  STFT %.4f  consistency %.4f  KEEP %.1f%%", step, v.l1, v.stft,
+                            v.consistency, 100 * v.keepPreservation))
+    }
+}

@@ -1,0 +1,164 @@
+import Foundation
+import XCTest
+import NN
+import Tensor
+@testable import SuperEditor
+
+final class Phase1TrainerTests: XCTestCase {
+    func toyConfig(steps: Int) -> Phase1Config {
+        var c = Phase1Config.preset("tiny")!
+        c.encoderDim = 32; c.decoderDim = 32; c.nEncoderLayers = 1; c.nDecoderLayers = 1; c.nHeads = 2
+        c.batchSize = 3; c.maxSeqLen = 64; c.totalSteps = steps; c.warmupSteps = 2; c.validateEvery = 3
+        c.learningRate = 3e-3; c.seed = 5
+        return c
+    }
+
+    func testDatasetSplitsCropsAndPads() throws {
+        let cache = try ToyCache.make(pairs: 12)
+        let ds = try PairedMelDataset(cache: cache, validationFraction: 0.25)
+        XCTAssertFalse(ds.validationIDs.isEmpty)
+        XCTAssertTrue(Set(ds.trainIDs).isDisjoint(with: ds.validationIDs))
+        XCTAssertEqual(ds.trainIDs.count + ds.validationIDs.count, 12)
+        let again = try PairedMelDataset(cache: cache, validationFraction: 0.25)
+        XCTAssertEqual(again.validationIDs, ds.validationIDs, "the split is deterministic")
+        let a = try ds.trainingBatch(step: 3, batchSize: 4, maxSeqLen: 50, seed: 9)
+        let b = try ds.trainingBatch(step: 3, batchSize: 4, maxSeqLen: 50, seed: 9)
+        XCTAssertEqual(a.ids, b.ids)
+        XCTAssertEqual(a.mel.scalars, b.mel.scalars, "same seed and step, same batch")
+        XCTAssertEqual(a.mel.shape, [4, 50, 128])
+        XCTAssertNotEqual(try ds.trainingBatch(step: 4, batchSize: 4, maxSeqLen: 50, seed: 9).mel.scalars, a.mel.scalars)
+        // Validation windows cover every frame once, padded with PAD labels.
+        let windows = try ds.validationBatches(batchSize: 2, maxSeqLen: 50)
+        let total = try ds.validationIDs.map { try ds.pair($0).frames }.reduce(0, +)
+        XCTAssertEqual(windows.flatMap(\.lengths).reduce(0, +), total)
+        for w in windows {
+            let t = w.mel.shape[1]
+            for (i, len) in w.lengths.enumerated() where len < t {
+                XCTAssertEqual(w.labels[i * t + len], EditLabel.pad.rawValue)
+                XCTAssertEqual(w.mel.data[(i * t + len) * 128], 0)
+            }
+        }
+    }
+
+    func testTrainingWritesCheckpointsLogsAndPlots() throws {
+        let cache = try ToyCache.make(pairs: 8)
+        let out = temporaryDirectory().appendingPathComponent("run")
+        let ds = try PairedMelDataset(cache: cache, validationFraction: 0.25)
+        let trainer = try Phase1Trainer(config: toyConfig(steps: 6), dataset: ds, out: out)
+        trainer.showProgress = false
+        trainer.logEvery = 1
+        let before = try trainer.validate()
+        let result = try trainer.run()
+        XCTAssertEqual(result.step, 6)
+        XCTAssertFalse(result.interrupted)
+        for f in ["best.safetensors", "last.safetensors", "last.state.safetensors", "metrics.jsonl", "plots/step_6.png"] {
+            XCTAssertTrue(FileManager.default.fileExists(atPath: out.appendingPathComponent(f).path), f)
+        }
+        XCTAssertNotNil(try FileManager.default.contentsOfDirectory(atPath: out.path).first { $0.hasPrefix("events.out.tfevents") })
+        let lines = try String(contentsOf: out.appendingPathComponent("metrics.jsonl"), encoding: .utf8).split(separator: "\n")
+        XCTAssertEqual(lines.filter { $0.contains("\"split\":\"train\"") }.count, 6)
+        XCTAssertEqual(lines.filter { $0.contains("\"split\":\"validation\"") }.count, 2)
+        XCTAssertLessThan(result.validation!.l1, before.l1, "six steps improve validation L1")
+        // The checkpoint loads as a reconstruction model.
+        let loaded = try Checkpoint.loadReconstruction(out.appendingPathComponent("last.safetensors"))
+        XCTAssertEqual(loaded.config.encoderDim, 32)
+    }
+
+    func testResumeGivesTheSameWeightsAsAnUninterruptedRun() throws {
+        let cache = try ToyCache.make(pairs: 6)
+        let ds = try PairedMelDataset(cache: cache, validationFraction: 0.2)
+        var cfg = toyConfig(steps: 6)
+        cfg.validateEvery = 100
+        let straight = try Phase1Trainer(config: cfg, dataset: ds, out: temporaryDirectory())
+        straight.showProgress = false
+        _ = try straight.run()
+
+        let out = temporaryDirectory()
+        let first = try Phase1Trainer(config: cfg, dataset: ds, out: out)
+        for _ in 0..<3 { try first.trainStep() }
+        try first.saveCheckpoint(first.lastURL)
+        let resumed = try Phase1Trainer(config: cfg, dataset: ds, out: out, resume: true)
+        resumed.showProgress = false
+        XCTAssertEqual(resumed.step, 3)
+        _ = try resumed.run()
+        XCTAssertEqual(resumed.step, 6)
+        for ((name, a), (_, b)) in zip(straight.model.namedParameters(), resumed.model.namedParameters()) {
+            XCTAssertEqual(a.scalars, b.scalars, "\(name) differs after resume")
+        }
+    }
+
+    func testStopRequestSavesAndEndsCleanly() throws {
+        let cache = try ToyCache.make(pairs: 4)
+        let ds = try PairedMelDataset(cache: cache)
+        let stop = StopRequest()
+        let out = temporaryDirectory()
+        let trainer = try Phase1Trainer(config: toyConfig(steps: 50), dataset: ds, out: out, stop: stop)
+        trainer.showProgress = false
+        try trainer.trainStep()
+        stop.request()
+        let r = try trainer.run()
+        XCTAssertTrue(r.interrupted)
+        XCTAssertEqual(r.step, 1)
+        let f = try SafeTensors.read(out.appendingPathComponent("last.safetensors"))
+        XCTAssertEqual(f.metadata["step"], "1")
+    }
+
+    func testBadCachesFailBeforeTraining() throws {
+        XCTAssertThrowsError(try PairedMelDataset(cache: URL(fileURLWithPath: "/nonexistent/cache"))) {
+            XCTAssertEqual(($0 as? InputError)?.path, "/nonexistent/cache")
+        }
+        let empty = temporaryDirectory()
+        XCTAssertThrowsError(try PairedMelDataset(cache: empty)) { XCTAssertTrue("\($0)".contains("prepare"), "\($0)") }
+        try FileManager.default.createDirectory(at: empty.appendingPathComponent("features"), withIntermediateDirectories: true)
+        XCTAssertThrowsError(try PairedMelDataset(cache: empty)) { XCTAssertTrue("\($0)".contains("no complete pairs"), "\($0)") }
+        // A target whose length disagrees with the raw mel.
+        let cache = try ToyCache.make(pairs: 1)
+        let url = PairedMelDataset.targetURL(cache, "toy000")
+        try NPY.write(NPYArray([Float](repeating: 0, count: 5 * 128), shape: [5, 128]), to: url)
+        XCTAssertThrowsError(try PairedMelDataset(cache: cache)) {
+            XCTAssertTrue("\($0)".contains(url.path) && "\($0)".contains("shape"), "\($0)")
+        }
+    }
+
+    func testConfigFileOverridesAndRejectsTypos() throws {
+        let dir = temporaryDirectory()
+        let good = dir.appendingPathComponent("c.json")
+        try Data(#"{"encoder_dim": 96, "n_heads": 4, "learning_rate": 0.002}"#.utf8).write(to: good)
+        let c = try Phase1Config.load(good)
+        XCTAssertEqual(c.encoderDim, 96)
+        XCTAssertEqual(c.learningRate, 0.002)
+        XCTAssertEqual(c.nEncoderLayers, 6, "missing fields keep the guide's defaults")
+        let bad = dir.appendingPathComponent("bad.json")
+        try Data(#"{"encoder_dims": 96}"#.utf8).write(to: bad)
+        XCTAssertThrowsError(try Phase1Config.load(bad)) { XCTAssertTrue("\($0)".contains("encoder_dims"), "\($0)") }
+    }
+
+    func testTensorBoardEventsOpenInTensorBoard() throws {
+        guard let python = ProcessInfo.processInfo.environment["SUPER_EDITOR_PYTHON"] else {
+            throw XCTSkip("SUPER_EDITOR_PYTHON is not set (make test sets it to a venv with tensorboard)")
+        }
+        let dir = temporaryDirectory()
+        let w = try TensorBoardWriter(directory: dir)
+        w.scalars(["train/loss": 1.5, "train/lr": 0.001], step: 1)
+        w.scalars(["train/loss": 0.75], step: 2)
+        w.flush()
+        let script = """
+        import sys
+        from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+        acc = EventAccumulator(sys.argv[1]); acc.Reload()
+        print([(e.step, round(e.value, 4)) for e in acc.Scalars('train/loss')], acc.Scalars('train/lr')[0].value)
+        """
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: python)
+        p.arguments = ["-c", script, dir.path]
+        let pipe = Pipe()
+        p.standardOutput = pipe
+        p.standardError = pipe
+        try p.run()
+        let out = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        if out.contains("No module named 'tensorboard'") { throw XCTSkip("tensorboard is not installed in \(python)") }
+        XCTAssertEqual(p.terminationStatus, 0, out)
+        XCTAssertTrue(out.hasPrefix("[(1, 1.5), (2, 0.75)] 0.0010"), out)
+    }
+}
