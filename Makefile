@@ -21,7 +21,7 @@ deps:
 # Light Python packages (numpy, tensorboard) for cross-checks in the tests; never torch or librosa.
 pyenv: deps
 	@test -x $(PYENV)/bin/python || python3 -m venv $(PYENV)
-	@$(PYENV)/bin/python -c "import numpy" 2>/dev/null || $(PYENV)/bin/pip install -q numpy==2.4.6
+	@$(PYENV)/bin/python -c "import numpy, tensorboard" 2>/dev/null || $(PYENV)/bin/pip install -q numpy==2.4.6 tensorboard==2.21.0
 
 test: deps pyenv
 	SUPER_EDITOR_PYTHON=$(CURDIR)/$(PYENV)/bin/python OPENBLAS_NUM_THREADS=$(THREADS) $(SWIFT) test
