@@ -21,6 +21,7 @@ final class GradientTests: XCTestCase {
         check([rand([2, 3, 4]), rand([3, 1])]) { $0[0] * $0[1] }
         check([rand([3, 4]), rand([3, 4], 0.5, 2)]) { $0[0] / $0[1] }
         check([rand([4]), rand([2, 4])]) { $0[0] * $0[1] }
+        check([Tensor([0.1, -0.5, 0.9, 0.3], shape: [4]), Tensor([0.4, -0.9, 0.2, 0.8], shape: [4])]) { $0[0].minimum($0[1]) }
         check([rand([]), rand([2, 3])]) { $0[0] * $0[1] }
     }
 
@@ -50,6 +51,7 @@ final class GradientTests: XCTestCase {
         check([rand([5, 3])]) { $0[0].gatherRows([4, 0, 4, 2], indexShape: [2, 2]) }
         check([rand([2, 4])]) { $0[0].maskedFill([false, true, false, false], value: 0) }
         check([rand([2, 1, 3])]) { $0[0].squeezed(1).unsqueezed(0) }
+        check([rand([3, 4])]) { $0[0].pick([2, 0, 3]) }
     }
 
     func testMatrixProducts() {

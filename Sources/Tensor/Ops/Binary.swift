@@ -30,6 +30,14 @@ public enum DivKernel: BinaryKernel {
     @inline(__always) public static func db(_ a: Float, _ b: Float) -> Float { -a / (b * b) }
 }
 
+/// Elementwise minimum; a tie sends the gradient to the first operand.
+public enum MinKernel: BinaryKernel {
+    public static let name = "minimum"
+    @inline(__always) public static func forward(_ a: Float, _ b: Float) -> Float { a <= b ? a : b }
+    @inline(__always) public static func da(_ a: Float, _ b: Float) -> Float { a <= b ? 1 : 0 }
+    @inline(__always) public static func db(_ a: Float, _ b: Float) -> Float { a <= b ? 0 : 1 }
+}
+
 /// How two shapes broadcast (NumPy rules), as element strides of each input over the output.
 struct Broadcast {
     let shape: [Int]
@@ -157,4 +165,5 @@ extension Tensor {
     public static func - (a: Tensor, b: Tensor) -> Tensor { a.binary(b, SubKernel.self) }
     public static func * (a: Tensor, b: Tensor) -> Tensor { a.binary(b, MulKernel.self) }
     public static func / (a: Tensor, b: Tensor) -> Tensor { a.binary(b, DivKernel.self) }
+    public func minimum(_ other: Tensor) -> Tensor { binary(other, MinKernel.self) }
 }

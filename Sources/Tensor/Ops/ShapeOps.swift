@@ -163,3 +163,22 @@ extension Tensor {
         }
     }
 }
+
+extension Tensor {
+    /// One element per row along the last axis: out[r] = self[r, index[r]], shape without the
+    /// last axis. The gradient goes back to the picked elements only.
+    public func pick(_ index: [Int]) -> Tensor {
+        let k = shape.last!, rows = count / k
+        precondition(index.count == rows, "pick: \(index.count) indices for \(rows) rows")
+        let out = Tensor(uninitialized: Array(shape.dropLast()))
+        for r in 0..<rows {
+            precondition(index[r] >= 0 && index[r] < k, "pick: index \(index[r]) out of 0..<\(k)")
+            out.data[r] = data[r * k + index[r]]
+        }
+        return out.record("pick", [self]) { [self] g in
+            let dx = Tensor.zeros(self.shape)
+            for r in 0..<rows { dx.data[r * k + index[r]] = g.data[r] }
+            self.accumulateGrad(dx)
+        }
+    }
+}
