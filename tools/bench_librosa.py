@@ -3,6 +3,9 @@
 
 Usage:  python tools/bench_librosa.py --input AUDIO [--repeats 5] [--json]
         (make the default input with: super-editor bench dsp --save-input track.wav)
+        python tools/bench_librosa.py --input AUDIO --features-out OUT.npz
+        (the librosa twin of `super-editor features AUDIO --out OUT.npz`, for timing both
+        cold as whole processes, e.g. with `time`)
 Needs:  pip install -r tools/requirements-dsp.txt
 
 Each step runs once untimed (numba compilation and caches), then `repeats` timed runs; the
@@ -35,7 +38,18 @@ def main():
     ap.add_argument("--input", required=True)
     ap.add_argument("--repeats", type=int, default=5)
     ap.add_argument("--json", action="store_true")
+    ap.add_argument("--features-out", help="compute the guide's features once and save them, then exit")
     args = ap.parse_args()
+
+    if args.features_out:
+        y, sr = librosa.load(args.input, sr=22050)
+        S = librosa.feature.melspectrogram(y=y, sr=sr, n_fft=2048, hop_length=512, n_mels=128)
+        db = librosa.power_to_db(S, ref=np.max)
+        mel = ((db - db.min()) / (db.max() - db.min() + 1e-8)).T.astype(np.float32)
+        _, beats = librosa.beat.beat_track(y=y, sr=sr, hop_length=512, units="time")
+        np.savez(args.features_out, mel=mel, beat_times=beats, db_min=db.min(), db_max=db.max(),
+                 sample_rate=np.int64(sr), hop_length=np.int64(512))
+        return
 
     y, sr = librosa.load(args.input, sr=22050)
     load_s = timed(lambda: librosa.load(args.input, sr=22050), args.repeats)

@@ -61,76 +61,68 @@ public struct MelInversion: Sendable {
         }
         let step = Float(1 / (lambda * 1.01))
 
-        // Start: X0 = max(0, (M G⁻¹) A), the clipped pseudo-inverse solution.
-        var Z = [Float](repeating: 0, count: frames * nm)
-        M.withUnsafeBufferPointer { mb in
-            Z.withUnsafeMutableBufferPointer { zb in
-                let mp = SendablePointer(UnsafeMutablePointer(mutating: mb.baseAddress!))
-                let zp = SendablePointer(zb.baseAddress!)
-                L.withUnsafeBufferPointer { lb in
-                    let lp = lb.baseAddress!
-                    let l = SendablePointer(UnsafeMutablePointer(mutating: lp))
-                    parallelFor(frames, grain: 32) { range in
-                        var x = [Double](repeating: 0, count: nm)
-                        for t in range {
-                            for i in 0..<nm { x[i] = Double(mp.p[t * nm + i]) }
-                            MelInversion.choleskySolve(l.p, nm, &x)
-                            for i in 0..<nm { zp.p[t * nm + i] = Float(x[i]) }
-                        }
-                    }
-                }
-            }
-        }
+        // The problem separates over frames: each frame t is its own NNLS
+        // min ‖A x − m_t‖², x ≥ 0. Every frame is solved inside one worker, in cache, with the
+        // filterbank applied band by band over its non-zero bins (A is ~2 % dense).
+        // Start: x0 = max(0, Aᵀ G⁻¹ m_t), the clipped pseudo-inverse solution; then FISTA
+        // (projected gradient with Nesterov momentum) with step 1/λmax(G).
         var X = [Float](repeating: 0, count: frames * bins)
-        Z.withUnsafeBufferPointer { zb in
-            A.withUnsafeBufferPointer { ab in
-                X.withUnsafeMutableBufferPointer { xb in
-                    BLAS.gemm(m: frames, n: bins, k: nm, a: zb.baseAddress!, lda: nm, b: ab.baseAddress!, ldb: bins,
-                              c: xb.baseAddress!, ldc: bins)
-                }
-            }
-        }
-        for i in 0..<X.count where X[i] < 0 { X[i] = 0 }
-
-        // FISTA on ½‖Y Aᵀ − M‖² with projection onto Y ≥ 0.
-        var Y = X
-        var R = [Float](repeating: 0, count: frames * nm)
-        var grad = [Float](repeating: 0, count: frames * bins)
-        var tk: Float = 1
-        let n = X.count
-        for _ in 0..<nnlsIterations {
-            // R = Y Aᵀ − M
-            R.withUnsafeMutableBufferPointer { rb in
-                M.withUnsafeBufferPointer { mb in memcpy(rb.baseAddress!, mb.baseAddress!, mb.count * 4) }
-                Y.withUnsafeBufferPointer { yb in
-                    A.withUnsafeBufferPointer { ab in
-                        BLAS.gemm(transB: true, m: frames, n: nm, k: bins, a: yb.baseAddress!, lda: bins,
-                                  b: ab.baseAddress!, ldb: bins, beta: -1, c: rb.baseAddress!, ldc: nm)
-                    }
-                }
-            }
-            // grad = R A
-            R.withUnsafeBufferPointer { rb in
-                A.withUnsafeBufferPointer { ab in
-                    grad.withUnsafeMutableBufferPointer { gb in
-                        BLAS.gemm(m: frames, n: bins, k: nm, a: rb.baseAddress!, lda: nm, b: ab.baseAddress!, ldb: bins,
-                                  c: gb.baseAddress!, ldc: bins)
-                    }
-                }
-            }
-            let tNext = (1 + (1 + 4 * tk * tk).squareRoot()) / 2
-            let mom = (tk - 1) / tNext
-            tk = tNext
+        let iterations = nnlsIterations
+        let fb = mel.filterbank
+        M.withUnsafeBufferPointer { mb in
             X.withUnsafeMutableBufferPointer { xb in
-                Y.withUnsafeMutableBufferPointer { yb in
-                    grad.withUnsafeBufferPointer { gb in
-                        let xp = SendablePointer(xb.baseAddress!), yp = SendablePointer(yb.baseAddress!)
-                        let gp = SendablePointer(UnsafeMutablePointer(mutating: gb.baseAddress!))
-                        parallelFor(n, grain: 16384) { range in
-                            for i in range {
-                                let xNew = max(0, yp.p[i] - step * gp.p[i])
-                                yp.p[i] = max(0, xNew + mom * (xNew - xp.p[i]))
-                                xp.p[i] = xNew
+                A.withUnsafeBufferPointer { ab in
+                    fb.bandStart.withUnsafeBufferPointer { sb in
+                        fb.bandEnd.withUnsafeBufferPointer { eb in
+                            L.withUnsafeBufferPointer { lb in
+                                let mp = SendablePointer(UnsafeMutablePointer(mutating: mb.baseAddress!))
+                                let xp = SendablePointer(xb.baseAddress!)
+                                let a = SendablePointer(UnsafeMutablePointer(mutating: ab.baseAddress!))
+                                let bs = SendablePointer(UnsafeMutablePointer(mutating: sb.baseAddress!))
+                                let be = SendablePointer(UnsafeMutablePointer(mutating: eb.baseAddress!))
+                                let l = SendablePointer(UnsafeMutablePointer(mutating: lb.baseAddress!))
+                                parallelFor(frames, grain: 8) { range in
+                                    var z = [Double](repeating: 0, count: nm)
+                                    let y = UnsafeMutablePointer<Float>.allocate(capacity: bins)
+                                    let g = UnsafeMutablePointer<Float>.allocate(capacity: bins)
+                                    let r = UnsafeMutablePointer<Float>.allocate(capacity: nm)
+                                    defer { y.deallocate(); g.deallocate(); r.deallocate() }
+                                    for t in range {
+                                        let m = mp.p + t * nm
+                                        let x = xp.p + t * bins
+                                        for i in 0..<nm { z[i] = Double(m[i]) }
+                                        MelInversion.choleskySolve(l.p, nm, &z)
+                                        for k in 0..<bins { x[k] = 0 }
+                                        for b in 0..<nm {
+                                            let zb = Float(z[b]), w = a.p + b * bins
+                                            for k in bs.p[b]..<be.p[b] { x[k] += zb * w[k] }
+                                        }
+                                        for k in 0..<bins { x[k] = max(0, x[k]); y[k] = x[k] }
+                                        var tk: Float = 1
+                                        for _ in 0..<iterations {
+                                            // r = A y − m; g = Aᵀ r
+                                            for b in 0..<nm {
+                                                let w = a.p + b * bins
+                                                var acc: Float = 0
+                                                for k in bs.p[b]..<be.p[b] { acc += w[k] * y[k] }
+                                                r[b] = acc - m[b]
+                                            }
+                                            for k in 0..<bins { g[k] = 0 }
+                                            for b in 0..<nm {
+                                                let rb = r[b], w = a.p + b * bins
+                                                for k in bs.p[b]..<be.p[b] { g[k] += rb * w[k] }
+                                            }
+                                            let tNext = (1 + (1 + 4 * tk * tk).squareRoot()) / 2
+                                            let mom = (tk - 1) / tNext
+                                            tk = tNext
+                                            for k in 0..<bins {
+                                                let xNew = max(0, y[k] - step * g[k])
+                                                y[k] = max(0, xNew + mom * (xNew - x[k]))
+                                                x[k] = xNew
+                                            }
+                                        }
+                                    }
+                                }
                             }
                         }
                     }
