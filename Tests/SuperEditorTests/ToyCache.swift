@@ -3,7 +3,7 @@ import Tensor
 @testable import SuperEditor
 
 /// A small prepared cache in the real layout, made without audio: smooth random raw mels,
-/// per-beat labels, and targets that follow the labels' meaning (KEEP copies, CUT silences,
+/// per-beat labels that leave a mark in the raw mel, and targets that follow the labels' meaning (KEEP copies, CUT silences,
 /// fades ramp, EFFECT darkens the upper bands).
 enum ToyCache {
     static func make(pairs: Int, frames: Int = 120, seed: UInt64 = 1) throws -> URL {
@@ -27,6 +27,9 @@ enum ToyCache {
                 for k in f..<(f + beat) { labels[k] = l }
                 f += beat
             }
+            // Each label leaves a mark in the raw mel (a brighter band), so that a policy can
+            // learn the labels from the raw audio alone, as from the synthetic music.
+            for f in 0..<t { for b in (labels[f] * 16)..<(labels[f] * 16 + 8) { mel[f * 128 + b] = min(1, mel[f * 128 + b] + 0.4) } }
             var target = mel
             for f in 0..<t {
                 let gain: Float

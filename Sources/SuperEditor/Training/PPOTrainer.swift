@@ -1,0 +1,359 @@
+import Foundation
+import NN
+import Tensor
+
+/// The policy and the value network as one module, so that one optimiser and one gradient
+/// clip cover both (as the guide's agent does).
+public final class PolicyAndValue: Module {
+    public let policy: EditPredictor
+    public let value: ValueNetwork
+    public init(policy: EditPredictor, value: ValueNetwork) {
+        self.policy = policy
+        self.value = value
+    }
+    public override func children() -> [(String, Module)] { [("policy", policy), ("value", value)] }
+}
+
+/// Phase 2: learns which labels to apply with PPO against the frozen reconstruction model,
+/// optionally after a supervised warm start on the true labels.
+///
+/// Each update samples `batchSize` sequences, draws a label per frame from the policy, scores
+/// them with the guide's reward, and takes `nEpochsPerUpdate` passes of clipped-surrogate,
+/// value and entropy steps over minibatches, stopping early when the approximate KL passes
+/// `targetKL`. With one-step episodes GAE reduces to reward − value; it is computed in its
+/// general form anyway.
+public final class PPOTrainer {
+    public let config: Phase2Config
+    public let dataset: PairedMelDataset
+    public let reconstruction: ReconstructionModel
+    public let agent: PolicyAndValue
+    public let parameters: ParameterBuffer
+    public let optimizer: AdamW
+    public let outDirectory: URL
+    public let stop: StopRequest
+    public var showProgress = true
+    public private(set) var update = 0
+    public private(set) var warmStep = 0
+    public private(set) var bestScore = -Double.infinity
+    public private(set) var history: [UpdateStats] = []
+
+    public var policy: EditPredictor { agent.policy }
+    public var value: ValueNetwork { agent.value }
+    public var lastURL: URL { outDirectory.appendingPathComponent("last.safetensors") }
+    public var bestURL: URL { outDirectory.appendingPathComponent("best.safetensors") }
+    func valueURL(_ policyURL: URL) -> URL {
+        policyURL.deletingLastPathComponent().appendingPathComponent("value_" + policyURL.lastPathComponent)
+    }
+
+    public struct UpdateStats: Codable, Sendable {
+        public var update: Int
+        public var reward: Double
+        public var rewardTerms: [String: Double]
+        public var labelAccuracy: Double
+        public var approxKL: Double
+        public var clipFraction: Double
+        public var entropy: Double
+        public var explainedVariance: Double
+        public var valueLoss: Double
+        public var entropyCoeff: Double
+        public var epochs: Int
+    }
+
+    /// A new run in `out`, or with `resume` the continuation of the run saved there (its saved
+    /// config wins, except `updates` when `updatesOverride` is given).
+    public init(config: Phase2Config, dataset: PairedMelDataset, reconstruction: ReconstructionModel, out: URL,
+                resume: Bool = false, updatesOverride: Int? = nil, stop: StopRequest = StopRequest()) throws {
+        var cfg = config
+        let last = out.appendingPathComponent("last.safetensors")
+        if resume {
+            guard FileManager.default.fileExists(atPath: last.path) else { throw InputError(last.path, "nothing to resume (no such checkpoint)") }
+            let f = try SafeTensors.read(last)
+            guard let text = f.metadata["phase2_config"], let saved = try? JSONDecoder().decode(Phase2Config.self, from: Data(text.utf8)) else {
+                throw InputError(last.path, "checkpoint has no Phase 2 training config to resume from")
+            }
+            cfg = saved
+        }
+        if let u = updatesOverride { cfg.updates = u }
+        guard cfg.predictorDim % cfg.nHeads == 0 else {
+            throw InputError("config", "predictor_dim \(cfg.predictorDim) is not divisible by n_heads \(cfg.nHeads)")
+        }
+        guard ["frame", "sequence"].contains(cfg.ratio) else { throw InputError("config", "ratio must be 'frame' or 'sequence', got '\(cfg.ratio)'") }
+        guard ["supervised", "none"].contains(cfg.warmStart) else {
+            throw InputError("config", "warm_start must be 'supervised' or 'none', got '\(cfg.warmStart)'")
+        }
+        self.config = cfg
+        self.dataset = dataset
+        self.reconstruction = reconstruction
+        reconstruction.freeze()
+        reconstruction.eval()
+        outDirectory = out
+        self.stop = stop
+        agent = PolicyAndValue(policy: EditPredictor(cfg.model, seed: cfg.seed), value: ValueNetwork(cfg.model, seed: cfg.seed &+ 7))
+        if resume {
+            let (pf, _) = try Checkpoint.open(last, kind: .policy, config: PredictorConfig.self)
+            try Checkpoint.fill(agent.policy, from: pf, path: last.path)
+            let vURL = out.appendingPathComponent("value_last.safetensors")
+            let (vf, _) = try Checkpoint.open(vURL, kind: .value, config: PredictorConfig.self)
+            try Checkpoint.fill(agent.value, from: vf, path: vURL.path)
+        }
+        parameters = ParameterBuffer(agent)
+        optimizer = AdamW(parameters, learningRate: cfg.learningRate, weightDecay: 0.01)
+        try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
+        if resume {
+            let state = try TrainingState.load(from: TrainingState.url(for: last), into: optimizer)
+            update = state.step
+            bestScore = state.bestScore
+            agent.policy.random.generator = state.random
+            warmStep = Int(try SafeTensors.read(last).metadata["warm_step"] ?? "") ?? 0
+        }
+    }
+
+    var configJSON: String {
+        let enc = JSONEncoder()
+        enc.outputFormatting = [.sortedKeys]
+        return String(decoding: (try? enc.encode(config)) ?? Data(), as: UTF8.self)
+    }
+
+    public func saveCheckpoint(_ url: URL) throws {
+        try TrainingState.save(TrainingState(step: update, bestScore: bestScore, random: policy.random.generator, configJSON: configJSON),
+                               optimizer: optimizer, to: TrainingState.url(for: url))
+        let extra = ["phase2_config": configJSON, "warm_step": String(warmStep)]
+        try Checkpoint.save(value, kind: .value, config: config.model, step: update, extra: extra, to: valueURL(url))
+        try Checkpoint.save(policy, kind: .policy, config: config.model, step: update, extra: extra, to: url)
+    }
+
+    // MARK: Supervised warm start
+
+    /// One cross-entropy step of the policy on the true per-frame labels.
+    @discardableResult
+    public func warmStartStep(optimizer warm: AdamW) throws -> Float {
+        let batch = try dataset.trainingBatch(step: warmStep, batchSize: config.warmStartBatchSize, maxSeqLen: config.maxSeqLen,
+                                              seed: config.seed &+ 0x5EED)
+        policy.train()
+        parameters.zeroGrad()
+        let valid = batch.labels.map { $0 != EditLabel.pad.rawValue }
+        let targets = batch.labels.map { $0 == EditLabel.pad.rawValue ? EditLabel.keep.rawValue : $0 }
+        let logp = policy(batch.mel).logSoftmax().pick(targets).reshaped([-1])
+        let mask = Tensor(valid.map { $0 ? Float(1) : 0 }, shape: [valid.count])
+        let loss = -((logp * mask).sum() / Float(max(1, valid.filter { $0 }.count)))
+        loss.backward()
+        parameters.clipGradNorm(1.0)
+        warm.update()
+        warmStep += 1
+        return loss.item
+    }
+
+    // MARK: PPO
+
+    /// Rollout: sequences, sampled labels, their log-probabilities, values and rewards.
+    public struct Rollout {
+        public let batch: PairedMelDataset.Batch
+        public let actions: [Int]
+        public let logProbs: [Float]
+        public let values: [Float]
+        public let rewards: [Reward]
+        public let valid: [Bool]
+    }
+
+    public func collect(update u: Int, greedy: Bool = false) throws -> Rollout {
+        let batch = try dataset.trainingBatch(step: u, batchSize: config.batchSize, maxSeqLen: config.maxSeqLen, seed: config.seed)
+        agent.eval()
+        let (logp, values) = noGrad { (policy(batch.mel).logSoftmax(), value(batch.mel)) }
+        var rng = RandomGenerator(seed: config.seed ^ (UInt64(u + 1) &* 0xA24B_AED4_963E_E407))
+        let rows = batch.labels.count
+        var actions = [Int](repeating: EditLabel.keep.rawValue, count: rows)
+        var lps = [Float](repeating: 0, count: rows)
+        let valid = batch.labels.map { $0 != EditLabel.pad.rawValue }
+        for r in 0..<rows where valid[r] {
+            let p = logp.data + r * EditLabel.count
+            var a = EditLabel.keep.rawValue
+            if greedy {
+                a = (0..<7).max { p[$0] < p[$1] }!
+            } else {
+                let u = rng.nextFloat()
+                var acc: Float = 0
+                a = 6
+                for k in 0..<7 {
+                    acc += Foundation.exp(p[k])
+                    if u < acc { a = k; break }
+                }
+            }
+            actions[r] = a
+            lps[r] = p[a]
+        }
+        let rewards = RewardModel.rewards(reconstruction: reconstruction, batch: batch, actions: actions)
+        return Rollout(batch: batch, actions: actions, logProbs: lps, values: values.scalars, rewards: rewards, valid: valid)
+    }
+
+    func entropyCoeff(at u: Int) -> Float {
+        let f = config.updates > 1 ? Float(u) / Float(config.updates - 1) : 1
+        return config.entropyCoeff + (config.entropyCoeffFinal - config.entropyCoeff) * min(1, f)
+    }
+
+    /// The PPO epochs over one rollout.
+    public func optimize(_ r: Rollout) -> UpdateStats {
+        let b = r.batch.mel.shape[0], t = r.batch.mel.shape[1]
+        let rewards = r.rewards.map(\.total)
+        let (adv, returns) = Advantage.gae(rewards: rewards, values: r.values, dones: [Bool](repeating: true, count: b),
+                                           gamma: config.gamma, lambda: config.gaeLambda)
+        let advantages = config.normalizeAdvantages ? Advantage.normalized(adv) : adv
+        let entCoef = entropyCoeff(at: update)
+        let padMask = EditLabel.allCases.map { $0 == .pad }
+        var kl = 0.0, clipFrac = 0.0, entropy = 0.0, valueLoss = 0.0, counted = 0, epochs = 0
+        var rng = RandomGenerator(seed: config.seed &+ UInt64(update) &* 31)
+        agent.eval()
+        epochLoop: for epoch in 0..<config.nEpochsPerUpdate {
+            epochs = epoch + 1
+            var order = Array(0..<b)
+            for i in stride(from: b - 1, to: 0, by: -1) { order.swapAt(i, Int(rng.next() % UInt64(i + 1))) }
+            var epochKL = 0.0, epochFrames = 0
+            for start in stride(from: 0, to: b, by: config.minibatchSize) {
+                let idx = Array(order[start..<min(b, start + config.minibatchSize)])
+                let mb = idx.count
+                let mel = Tensor.zeros([mb, t, r.batch.mel.shape[2]])
+                let m = r.batch.mel.shape[2]
+                var acts = [Int](), old = [Float](), mask = [Float](), frameAdv = [Float]()
+                for (j, i) in idx.enumerated() {
+                    (mel.data + j * t * m).update(from: r.batch.mel.data + i * t * m, count: t * m)
+                    acts += r.actions[(i * t)..<((i + 1) * t)]
+                    old += r.logProbs[(i * t)..<((i + 1) * t)]
+                    mask += r.valid[(i * t)..<((i + 1) * t)].map { $0 ? 1 : 0 }
+                    frameAdv += [Float](repeating: advantages[i], count: t)
+                }
+                let validCount = max(1, mask.reduce(0, +))
+                let maskT = Tensor(mask, shape: [mb * t])
+                parameters.zeroGrad()
+                let logp = policy(mel).logSoftmax()
+                let newLp = logp.pick(acts).reshaped([-1])
+                let oldT = Tensor(old, shape: [mb * t])
+                let policyLoss: Tensor
+                let ratio: Tensor
+                if config.ratio == "sequence" {
+                    let seqNew = (newLp * maskT).reshaped([mb, t]).sum(axes: [1])
+                    let seqOld = Tensor(idx.map { i in (0..<t).reduce(Float(0)) { $0 + (r.valid[i * t + $1] ? r.logProbs[i * t + $1] : 0) } }, shape: [mb])
+                    ratio = (seqNew - seqOld).exp()
+                    let advT = Tensor(idx.map { advantages[$0] }, shape: [mb])
+                    let surr = (ratio * advT).minimum(ratio.clamp(min: 1 - config.clipRatio, max: 1 + config.clipRatio) * advT)
+                    policyLoss = -surr.mean()
+                } else {
+                    ratio = (newLp - oldT).exp()
+                    let advT = Tensor(frameAdv, shape: [mb * t])
+                    let surr = (ratio * advT).minimum(ratio.clamp(min: 1 - config.clipRatio, max: 1 + config.clipRatio) * advT)
+                    policyLoss = -((surr * maskT).sum() / validCount)
+                }
+                let p = logp.exp()
+                let ent = -((p * logp.maskedFill(padMask, value: 0)).sum(axes: [-1]).reshaped([-1]) * maskT).sum() / validCount
+                let v = value(mel)
+                let vLoss = (v - Tensor(idx.map { returns[$0] }, shape: [mb])).pow(2).mean()
+                let loss = policyLoss + vLoss * config.valueCoeff - ent * entCoef
+                loss.backward()
+                parameters.clipGradNorm(config.maxGradNorm)
+                optimizer.update()
+                // Diagnostics on the frames of this minibatch.
+                for k in 0..<(mb * t) where mask[k] > 0 {
+                    let lr = Double(newLp.data[k] - old[k])
+                    epochKL += (Foundation.exp(lr) - 1) - lr
+                    epochFrames += 1
+                    if abs(Foundation.exp(lr) - 1) > Double(config.clipRatio) { clipFrac += 1 }
+                }
+                entropy += Double(ent.item) * Double(mb)
+                valueLoss += Double(vLoss.item) * Double(mb)
+                counted += mb
+            }
+            kl = epochKL / Double(max(epochFrames, 1))
+            if kl > Double(config.targetKL) { break epochLoop }
+        }
+        let frames = r.valid.filter { $0 }.count
+        var correct = 0
+        for k in 0..<r.actions.count where r.valid[k] && r.actions[k] == r.batch.labels[k] { correct += 1 }
+        let varR = variance(returns), varDiff = variance(zip(returns, r.values).map { $0 - $1 })
+        let n = Double(max(rewards.count, 1))
+        return UpdateStats(update: update, reward: Double(rewards.reduce(0, +)) / n,
+                           rewardTerms: ["reconstruction": r.rewards.reduce(0) { $0 + Double($1.reconstruction) } / n,
+                                         "label": r.rewards.reduce(0) { $0 + Double($1.label) } / n,
+                                         "duration": r.rewards.reduce(0) { $0 + Double($1.duration) } / n,
+                                         "smoothness": r.rewards.reduce(0) { $0 + Double($1.smoothness) } / n],
+                           labelAccuracy: Double(correct) / Double(max(frames, 1)), approxKL: kl,
+                           clipFraction: clipFrac / Double(max(frames * epochs, 1)), entropy: entropy / Double(max(counted, 1)),
+                           explainedVariance: varR > 1e-12 ? 1 - varDiff / varR : 0,
+                           valueLoss: valueLoss / Double(max(counted, 1)), entropyCoeff: Double(entCoef), epochs: epochs)
+    }
+
+    func variance(_ a: [Float]) -> Double {
+        let n = Double(a.count), mean = a.reduce(0) { $0 + Double($1) } / n
+        return a.reduce(0) { $0 + (Double($1) - mean) * (Double($1) - mean) } / n
+    }
+
+    public struct Result {
+        public let updates: Int
+        public let interrupted: Bool
+        public let validation: PolicyMetrics?
+        public let seconds: Double
+    }
+
+    /// The warm start (when configured and not yet done), then PPO updates to `updates`.
+    public func run() throws -> Result {
+        let start = Date()
+        let board = try TensorBoardWriter(directory: outDirectory)
+        let log = try MetricsLog(url: outDirectory.appendingPathComponent("metrics.jsonl"))
+        var validation: PolicyMetrics?
+        if config.warmStart == "supervised" && warmStep < config.warmStartSteps && update == 0 {
+            let warm = AdamW(parameters, learningRate: config.warmStartLearningRate, weightDecay: 0.01)
+            let schedule = WarmupCosineSchedule(baseRate: config.warmStartLearningRate, warmupSteps: config.warmStartSteps / 10,
+                                                totalSteps: config.warmStartSteps)
+            let bar = showProgress ? ProgressBar(total: config.warmStartSteps, label: "warm start", startingAt: warmStep) : nil
+            while warmStep < config.warmStartSteps {
+                if stop.requested { try saveCheckpoint(lastURL); return Result(updates: update, interrupted: true, validation: nil, seconds: Date().timeIntervalSince(start)) }
+                warm.learningRate = schedule.rate(at: warmStep)
+                let loss = try warmStartStep(optimizer: warm)
+                board.scalars(["warm_start/cross_entropy": Double(loss)], step: warmStep)
+                log.append(["warm_step": warmStep, "split": "warm_start", "cross_entropy": loss])
+                bar?.update(warmStep, String(format: "CE %.3f", loss))
+            }
+        }
+        if update == 0 { validation = try validateAndSave(board: board, log: log, bar: nil) }
+        let bar = showProgress ? ProgressBar(total: config.updates, label: "ppo", startingAt: update) : nil
+        var interrupted = false
+        while update < config.updates {
+            if stop.requested { interrupted = true; break }
+            let rollout = try collect(update: update)
+            let stats = optimize(rollout)
+            history.append(stats)
+            update += 1
+            var scalars: [String: Double] = ["ppo/reward": stats.reward, "ppo/label_accuracy": stats.labelAccuracy,
+                                             "ppo/approx_kl": stats.approxKL, "ppo/clip_fraction": stats.clipFraction,
+                                             "ppo/entropy": stats.entropy, "ppo/explained_variance": stats.explainedVariance,
+                                             "ppo/value_loss": stats.valueLoss, "ppo/entropy_coeff": stats.entropyCoeff]
+            for (k, v) in stats.rewardTerms { scalars["ppo/reward_\(k)"] = v }
+            board.scalars(scalars, step: update)
+            if let data = try? JSONEncoder().encode(stats), var obj = try? JSONSerialization.jsonObject(with: data) as? [String: Any] {
+                obj["split"] = "train"
+                log.append(obj)
+            }
+            bar?.update(update, String(format: "reward %.3f acc %.3f kl %.4f", stats.reward, stats.labelAccuracy, stats.approxKL))
+            if update % config.validateEvery == 0 || update == config.updates {
+                validation = try validateAndSave(board: board, log: log, bar: bar)
+            }
+        }
+        if interrupted { try saveCheckpoint(lastURL); bar?.message("stopped at update \(update); saved \(lastURL.path)") }
+        board.flush()
+        return Result(updates: update, interrupted: interrupted, validation: validation, seconds: Date().timeIntervalSince(start))
+    }
+
+    func validateAndSave(board: TensorBoardWriter, log: MetricsLog, bar: ProgressBar?) throws -> PolicyMetrics {
+        let v = try PolicyEvaluation.evaluate(policy: policy, reconstruction: reconstruction, dataset: dataset, maxSeqLen: config.maxSeqLen)
+        board.scalars(["val/average_reward": v.averageReward, "val/label_accuracy": v.labelAccuracy, "val/macro_f1": v.macroF1,
+                       "val/duration_error": v.durationError, "val/change_rate": v.changeRate], step: update)
+        log.append(["update": update, "split": "validation", "average_reward": v.averageReward, "label_accuracy": v.labelAccuracy,
+                    "macro_f1": v.macroF1, "duration_error": v.durationError, "change_rate": v.changeRate])
+        if v.averageReward > bestScore {
+            bestScore = v.averageReward
+            try saveCheckpoint(bestURL)
+        }
+        try saveCheckpoint(lastURL)
+        let text = String(format: "update %d  val reward %.3f  accuracy %.1f%% (always-KEEP %.1f%%)  macro-F1 %.3f  duration error %.1f%%",
+                          update, v.averageReward, 100 * v.labelAccuracy, 100 * v.majorityBaseline, v.macroF1, 100 * v.durationError)
+        if let bar { bar.message(text) } else if showProgress { FileHandle.standardError.write(Data((text + "\n").utf8)) }
+        return v
+    }
+}

@@ -1,0 +1,103 @@
+import Foundation
+import NN
+
+/// The guide's `Phase2Config`, with its field names in JSON, plus what a run needs on top:
+/// the sequence ratio, minibatches, the KL stop, the entropy schedule and the warm start.
+public struct Phase2Config: Codable, Equatable, Sendable {
+    // Model
+    public var predictorDim = 256
+    public var nLayers = 4
+    public var nHeads = 4
+    public var dropout: Float = 0.1
+    public var nMels = 128
+    // PPO
+    public var learningRate: Float = 3e-4
+    public var gamma: Float = 0.99
+    public var gaeLambda: Float = 0.95
+    public var clipRatio: Float = 0.2
+    public var entropyCoeff: Float = 0.01
+    /// The entropy coefficient decays linearly to this by the last update (the guide: start
+    /// with high entropy, decay as the policy converges).
+    public var entropyCoeffFinal: Float = 0.001
+    public var valueCoeff: Float = 0.5
+    // Training
+    public var batchSize = 32
+    public var nEpochsPerUpdate = 4
+    public var maxGradNorm: Float = 0.5
+    public var minibatchSize = 8
+    /// Stop an update's epochs early when the approximate KL passes this.
+    public var targetKL: Float = 0.03
+    public var normalizeAdvantages = true
+    /// "frame" (default): one ratio per frame, averaged; "sequence": the guide's summed
+    /// log-probabilities, one ratio per sequence.
+    public var ratio = "frame"
+    public var updates = 60
+    public var maxSeqLen = 2048
+    // Supervised warm start
+    public var warmStart = "supervised"
+    public var warmStartSteps = 300
+    public var warmStartLearningRate: Float = 1e-3
+    public var warmStartBatchSize = 8
+    public var validateEvery = 10
+    public var seed: UInt64 = 0
+
+    public init() {}
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case predictorDim = "predictor_dim", nLayers = "n_layers", nHeads = "n_heads", dropout, nMels = "n_mels"
+        case learningRate = "learning_rate", gamma, gaeLambda = "gae_lambda", clipRatio = "clip_ratio"
+        case entropyCoeff = "entropy_coeff", entropyCoeffFinal = "entropy_coeff_final", valueCoeff = "value_coeff"
+        case batchSize = "batch_size", nEpochsPerUpdate = "n_epochs_per_update", maxGradNorm = "max_grad_norm"
+        case minibatchSize = "minibatch_size", targetKL = "target_kl", normalizeAdvantages = "normalize_advantages"
+        case ratio, updates, maxSeqLen = "max_seq_len", warmStart = "warm_start", warmStartSteps = "warm_start_steps"
+        case warmStartLearningRate = "warm_start_learning_rate", warmStartBatchSize = "warm_start_batch_size"
+        case validateEvery = "validate_every", seed
+    }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let d = Phase2Config()
+        func v<T: Decodable>(_ k: CodingKeys, _ def: T) throws -> T { try c.decodeIfPresent(T.self, forKey: k) ?? def }
+        predictorDim = try v(.predictorDim, d.predictorDim); nLayers = try v(.nLayers, d.nLayers)
+        nHeads = try v(.nHeads, d.nHeads); dropout = try v(.dropout, d.dropout); nMels = try v(.nMels, d.nMels)
+        learningRate = try v(.learningRate, d.learningRate); gamma = try v(.gamma, d.gamma)
+        gaeLambda = try v(.gaeLambda, d.gaeLambda); clipRatio = try v(.clipRatio, d.clipRatio)
+        entropyCoeff = try v(.entropyCoeff, d.entropyCoeff); entropyCoeffFinal = try v(.entropyCoeffFinal, d.entropyCoeffFinal)
+        valueCoeff = try v(.valueCoeff, d.valueCoeff); batchSize = try v(.batchSize, d.batchSize)
+        nEpochsPerUpdate = try v(.nEpochsPerUpdate, d.nEpochsPerUpdate); maxGradNorm = try v(.maxGradNorm, d.maxGradNorm)
+        minibatchSize = try v(.minibatchSize, d.minibatchSize); targetKL = try v(.targetKL, d.targetKL)
+        normalizeAdvantages = try v(.normalizeAdvantages, d.normalizeAdvantages); ratio = try v(.ratio, d.ratio)
+        updates = try v(.updates, d.updates); maxSeqLen = try v(.maxSeqLen, d.maxSeqLen)
+        warmStart = try v(.warmStart, d.warmStart); warmStartSteps = try v(.warmStartSteps, d.warmStartSteps)
+        warmStartLearningRate = try v(.warmStartLearningRate, d.warmStartLearningRate)
+        warmStartBatchSize = try v(.warmStartBatchSize, d.warmStartBatchSize)
+        validateEvery = try v(.validateEvery, d.validateEvery); seed = try v(.seed, d.seed)
+        let known = Set(CodingKeys.allCases.map(\.rawValue))
+        let raw = try decoder.container(keyedBy: AnyKey.self)
+        if let unknown = raw.allKeys.map(\.stringValue).sorted().first(where: { !known.contains($0) }) {
+            throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "unknown field '\(unknown)'"))
+        }
+    }
+
+    public var model: PredictorConfig {
+        PredictorConfig(nMels: nMels, predictorDim: predictorDim, nLayers: nLayers, nHeads: nHeads, dropout: dropout)
+    }
+
+    /// The default run, sized for a 2-core CPU on the synthetic data: a smaller trunk than the
+    /// guide's 256×4 so that an update takes seconds.
+    public static var cpuDefault: Phase2Config {
+        var c = Phase2Config()
+        c.predictorDim = 64; c.nLayers = 2; c.nHeads = 4
+        c.batchSize = 16; c.minibatchSize = 8
+        return c
+    }
+
+    public static func load(_ url: URL) throws -> Phase2Config {
+        guard let data = try? Data(contentsOf: url) else { throw InputError(url.path, "cannot read config file") }
+        do { return try JSONDecoder().decode(Phase2Config.self, from: data) } catch let DecodingError.dataCorrupted(ctx) {
+            throw InputError(url.path, "invalid config: \(ctx.debugDescription)")
+        } catch {
+            throw InputError(url.path, "invalid config: \(error)")
+        }
+    }
+}
