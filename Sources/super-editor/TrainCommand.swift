@@ -4,8 +4,8 @@ import SuperEditor
 
 struct Train: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Train Phase 1 (reconstruction).",
-        subcommands: [TrainReconstruction.self]
+        abstract: "Train Phase 1 (reconstruction) or Phase 2 (policy).",
+        subcommands: [TrainReconstruction.self, TrainPolicy.self]
     )
 }
 
