@@ -1,0 +1,129 @@
+import AudioDSP
+import Foundation
+import NN
+import Tensor
+
+/// One command's worth of editing: a raw recording in, the edited recording out, with the
+/// labels it chose. Analyse (mel, beats, policy), decide per beat, reconstruct, render.
+public struct EditPipeline {
+    public enum Renderer: String, CaseIterable, Sendable {
+        /// The guide's path: Griffin-Lim from the edited mel, denormalised with the input's dB range.
+        case mel
+        /// The per-beat decisions applied to the input samples (cuts, loops, fades, effect,
+        /// crossfades), keeping the original's sound quality.
+        case waveform
+    }
+
+    public var renderer: Renderer = .waveform
+    /// Requested output length in seconds, and the allowed miss.
+    public var targetDuration: Double?
+    public var slack: Double = 1.0
+    /// Time ranges (seconds) that are never cut.
+    public var keep: [ClosedRange<Double>] = []
+    public var griffinLimIterations = 32
+    /// Longest window the models see at once (attention is quadratic in it).
+    public var window = 2048
+    /// Called with (stage, fraction done) for long inputs.
+    public var progress: ((String, Double) -> Void)?
+
+    public init() {}
+
+    public struct Result {
+        public let input: Audio
+        public let features: AudioFeatures
+        public let beatStartTimes: [Double]
+        public let beatEndTimes: [Double]
+        public let labels: [EditLabel]
+        public let probabilities: [Double]
+        /// The reconstruction model's edited mel after the timeline (frames × n_mels).
+        public let editedMel: [Float]
+        public let editedFrames: Int
+        public let audio: [Float]
+        public let sampleRate: Int
+        /// Output duration the labels imply (seconds).
+        public let expectedDuration: Double
+    }
+
+    public func run(input url: URL, policy: EditPredictor, reconstruction: ReconstructionModel) throws -> Result {
+        progress?("analyse", 0)
+        let audio = try AudioFile.load(url)
+        let features = try FeatureExtractor().extract(audio.samples, source: url.path)
+        let t = features.frames, m = features.nMels
+        guard m == policy.config.nMels, m == reconstruction.config.nMels else {
+            throw InputError(url.path, "features have \(m) mel bands, the models \(policy.config.nMels)/\(reconstruction.config.nMels)")
+        }
+        policy.eval(); reconstruction.eval()
+        let mel = Tensor(features.mel, shape: [1, t, m])
+        let logp = try windows(t) { range, done in
+            progress?("labels", done)
+            return noGrad { policy(mel.slice(axis: 1, range)).logSoftmax() }
+        }
+        let decisions = logp.withUnsafeBufferPointer {
+            BeatDecisions(logProbabilities: $0.baseAddress!, frames: t, beatFrames: features.beatFrames)
+        }
+        let hop = Double(features.hopLength) / Double(features.sampleRate)
+        var labels = decisions.greedy
+        let protected = Set(decisions.spans.indices.filter { b in
+            let s = Double(decisions.spans[b].lowerBound) * hop, e = Double(decisions.spans[b].upperBound) * hop
+            return keep.contains { $0.lowerBound < e && $0.upperBound > s }
+        })
+        for b in protected where labels[b] == .cut { labels[b] = decisions.bestKept(b) }
+        if let target = targetDuration {
+            let frames = Int((target / hop).rounded()), slackFrames = max(1, Int((slack / hop).rounded()))
+            guard let chosen = decisions.labels(targetFrames: frames, slack: slackFrames, protected: protected) else {
+                let shortest = decisions.outputFrames(decisions.spans.indices.map { protected.contains($0) ? decisions.bestKept($0) : .cut })
+                let longest = decisions.outputFrames([EditLabel](repeating: .loop, count: decisions.spans.count))
+                throw InputError(url.path, String(format: "target duration %.1f s cannot be reached (possible: %.1f–%.1f s)",
+                                                  target, Double(shortest) * hop, Double(longest) * hop))
+            }
+            labels = chosen
+        }
+        let frameLabels = decisions.frameLabels(labels)
+        let edited = try windows(t) { range, done in
+            progress?("reconstruct", done)
+            return noGrad { reconstruction(mel.slice(axis: 1, range), labels: Array(frameLabels[range])) }
+        }
+        let order = EditTimeline.segments(spans: decisions.spans, labels: labels).flatMap { Array($0) }
+        var editedMel = [Float](repeating: 0, count: order.count * m)
+        for (i, f) in order.enumerated() { for j in 0..<m { editedMel[i * m + j] = edited[f * m + j] } }
+
+        let beatStarts = decisions.spans.map { Double($0.lowerBound) * hop }
+        let beatEnds = decisions.spans.map { Double($0.upperBound) * hop }
+        let editor = WaveformEditor(sampleRate: audio.sampleRate)
+        // Beat boundaries in samples are the frame boundaries, so both renderers cut at the same places.
+        let beatTimes = decisions.spans.map { Double($0.lowerBound * features.hopLength) / Double(audio.sampleRate) }
+        let expected = editor.outputLength(sampleCount: audio.samples.count, beatTimes: beatTimes, labels: labels)
+        progress?("render", 0)
+        let out: [Float]
+        switch renderer {
+        case .waveform:
+            out = editor.apply(audio.samples, beatTimes: beatTimes, labels: labels)
+        case .mel:
+            let inv = MelInversion(sampleRate: features.sampleRate, hop: features.hopLength, nMels: m,
+                                   griffinLimIterations: griffinLimIterations)
+            var y = inv.audio(normalisedMel: editedMel.map { min(max($0, 0), 1) }, frames: order.count,
+                              dbMin: features.dbMin, dbMax: features.dbMax, length: expected, initialisation: .zeroPhase)
+            // The mel is relative to its loudest bin; give the result the input's peak level.
+            let peakIn = audio.samples.reduce(Float(0)) { max($0, abs($1)) }, peakOut = y.reduce(Float(0)) { max($0, abs($1)) }
+            if peakOut > 0 { for i in y.indices { y[i] *= peakIn / peakOut } }
+            out = y
+        }
+        progress?("render", 1)
+        let probs = zip(decisions.meanProbability, labels).map { $0.0[$0.1.rawValue] }
+        return Result(input: audio, features: features, beatStartTimes: beatStarts, beatEndTimes: beatEnds, labels: labels,
+                      probabilities: probs, editedMel: editedMel, editedFrames: order.count, audio: out,
+                      sampleRate: audio.sampleRate, expectedDuration: Double(expected) / Double(audio.sampleRate))
+    }
+
+    /// Runs `body` over consecutive windows of at most `window` frames and joins the rows.
+    func windows(_ t: Int, _ body: (Range<Int>, Double) throws -> Tensor) throws -> [Float] {
+        var out: [Float] = []
+        var s = 0
+        while s < t {
+            let e = min(t, s + window)
+            out += try body(s..<e, Double(s) / Double(t)).scalars
+            s = e
+        }
+        return out
+    }
+}

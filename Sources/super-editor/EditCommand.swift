@@ -1,0 +1,68 @@
+import ArgumentParser
+import AudioDSP
+import Foundation
+import SuperEditor
+
+struct Edit: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Edit a raw recording: predict per-beat labels, reconstruct, and render the edited audio."
+    )
+
+    @Argument(help: "Raw audio (WAV, FLAC, OGG, MP3).") var input: String
+    @Option(name: [.customShort("o"), .customLong("out")], help: "Edited WAV.") var out: String
+    @Option(help: "Policy checkpoint (Phase 2).") var policy: String
+    @Option(help: "Reconstruction checkpoint (Phase 1).") var reconstruction: String
+    @Option(help: "waveform (default: the decisions applied to the input samples) or mel (Griffin-Lim from the edited mel).")
+    var render: String = "waveform"
+    @Option(help: "Write the per-beat labels (start, end, label, probability) as JSON.") var labelsOut: String?
+    @Option(help: "Write an Audacity label track.") var audacityLabels: String?
+    @Option(help: "Write a PNG of the input and output with the labels.") var plot: String?
+    @Option(help: "Choose labels that give this output length, in seconds.") var targetDuration: Double?
+    @Option(help: "Allowed miss of --target-duration, in seconds.") var slack: Double = 1.0
+    @Option(help: "Protect START-END (seconds) from cuts; repeatable.") var keep: [String] = []
+    @Option(help: "Griffin-Lim iterations for --render mel.") var iterations: Int = 32
+    @Flag(help: "Replace existing output files.") var force = false
+
+    func run() throws {
+        do {
+            guard let renderer = EditPipeline.Renderer(rawValue: render) else {
+                throw ValidationError("--render must be waveform or mel")
+            }
+            let outputs = [out, labelsOut, audacityLabels, plot].compactMap { $0 }.map { URL(fileURLWithPath: $0) }
+            for o in outputs { try OutputPath.check(o, force: force) }
+            var pipeline = EditPipeline()
+            pipeline.renderer = renderer
+            pipeline.targetDuration = targetDuration
+            pipeline.slack = slack
+            pipeline.keep = try keep.map(Self.parseRange)
+            pipeline.griffinLimIterations = iterations
+            let bar = ProgressBar(total: 100, label: "edit")
+            pipeline.progress = { stage, done in bar.update(Int(done * 100), stage) }
+            let pol = try Checkpoint.loadPolicy(URL(fileURLWithPath: policy))
+            let rec = try Checkpoint.loadReconstruction(URL(fileURLWithPath: reconstruction))
+            let r = try pipeline.run(input: URL(fileURLWithPath: input), policy: pol, reconstruction: rec)
+            bar.update(100, "done")
+            try AudioFile.write(r.audio, sampleRate: r.sampleRate, to: URL(fileURLWithPath: out))
+            let beats = EditExports.beatLabels(r)
+            if let labelsOut { try EditExports.writeJSON(beats, to: URL(fileURLWithPath: labelsOut)) }
+            if let audacityLabels { try EditExports.writeText(EditExports.audacityTrack(beats), to: URL(fileURLWithPath: audacityLabels)) }
+            if let plot { try EditExports.plot(r).writePNG(to: URL(fileURLWithPath: plot)) }
+            let counts = EditLabel.actions.map { l in "\(l.name) \(r.labels.filter { $0 == l }.count)" }.joined(separator: ", ")
+            print(String(format: "%@: %.1f s → %.1f s, %d beats (%@)", out, r.input.duration,
+                         Double(r.audio.count) / Double(r.sampleRate), r.labels.count, counts))
+        } catch let e as ValidationError {
+            throw e
+        } catch {
+            throw failure(error)
+        }
+    }
+
+    static func parseRange(_ s: String) throws -> ClosedRange<Double> {
+        let parts = s.split(separator: "-").map { Double($0.trimmingCharacters(in: .whitespaces)) }
+        guard parts.count == 2, let a = parts[0], let b = parts[1], a <= b else {
+            throw ValidationError("--keep takes START-END in seconds, got '\(s)'")
+        }
+        return a...b
+    }
+}
+
