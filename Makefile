@@ -32,8 +32,9 @@ release: deps
 bench: release
 	OPENBLAS_NUM_THREADS=$(THREADS) $(RELEASE_BIN) bench --preset small
 
+# The whole system on built-in synthetic data; QUICK=1 for the small version.
 demo: release
-	@echo "make demo: the end-to-end demo arrives with the inference issue; nothing to run yet."
+	OPENBLAS_NUM_THREADS=$(THREADS) $(RELEASE_BIN) demo --out demo-out $(if $(QUICK),--quick,)
 
 clean:
 	rm -rf .build $(PYENV)
