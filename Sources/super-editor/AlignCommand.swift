@@ -33,7 +33,7 @@ struct Align: ParsableCommand {
             if details {
                 object["measures"] = result.measures.map {
                     ["played": $0.played, "looped": $0.looped, "gain": Double($0.gain), "slope": Double($0.slope),
-                     "tilt": Double($0.tilt), "shape": Double($0.shape)]
+                     "tilt": Double($0.tilt), "early_tilt": Double($0.earlyTilt), "shape": Double($0.shape)]
                 }
             }
             let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])

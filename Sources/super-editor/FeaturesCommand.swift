@@ -32,15 +32,7 @@ struct Features: ParsableCommand {
     func run() throws {
         do {
             let f = try FeatureExtractor().extract(URL(fileURLWithPath: audio))
-            let arrays: [String: NPYArray] = [
-                "mel": NPYArray(f.mel, shape: [f.frames, f.nMels]),
-                "beat_times": NPYArray(f.beatTimes, shape: [f.beatTimes.count]),
-                "db_min": .scalar(f.dbMin),
-                "db_max": .scalar(f.dbMax),
-                "sample_rate": .scalar(Int64(f.sampleRate)),
-                "hop_length": .scalar(Int64(f.hopLength)),
-            ]
-            try NPZ.write(arrays, to: URL(fileURLWithPath: out))
+            try NPZ.write(CacheLayout.featureArrays(f), to: URL(fileURLWithPath: out))
         } catch {
             throw failure(error, file: audio)
         }

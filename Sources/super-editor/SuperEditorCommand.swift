@@ -13,7 +13,7 @@ struct SuperEditorCommand: ParsableCommand {
             // Audio front end (AudioDSP issue)
             Features.self, BeatsCommand.self, Invert.self,
             // Training data
-            Synth.self, Align.self,
+            Synth.self, PrepareCommand.self, Align.self, Evaluate.self,
         ]
     )
 }

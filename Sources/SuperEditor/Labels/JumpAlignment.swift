@@ -13,8 +13,8 @@ import Tensor
 /// of one jump. Cost is the RMS difference of the two frames' features.
 public struct JumpAlignment: Sendable {
     public var jumpPenalty: Float = 150
-    public var stayPenalty: Float = 2
-    public var skipPenalty: Float = 2
+    public var stayPenalty: Float = 5
+    public var skipPenalty: Float = 5
 
     public init() {}
 
@@ -53,7 +53,7 @@ public struct JumpAlignment: Sendable {
     /// Aligns `edited` (m, dims) to `raw` (n, dims), both frame-major.
     public func align(raw: [Float], n: Int, edited: [Float], m: Int, dims: Int) -> Path {
         precondition(n > 0 && m > 0 && raw.count == n * dims && edited.count == m * dims)
-        let cost = Self.costMatrix(edited, m, raw, n, dims: dims) // (m, n): edited rows
+        let cost = costMatrix(edited, m, raw, n, dims: dims) // (m, n): edited rows
         var moves = [UInt8](repeating: 0, count: m * n)
         var jumpFrom = [Int32](repeating: 0, count: m)
         var previous = [Float](repeating: 0, count: n), current = [Float](repeating: 0, count: n)
@@ -114,26 +114,53 @@ public struct JumpAlignment: Sendable {
         return Path(rawFrame: rawFrame, move: moveList, rawCount: n, cost: finalCost)
     }
 
-    /// RMS difference between every row of a (m, dims) and every row of b (n, dims), as
-    /// (m, n) row-major: |a|² + |b|² − 2 a·b through one sgemm.
-    static func costMatrix(_ a: [Float], _ m: Int, _ b: [Float], _ n: Int, dims: Int) -> [Float] {
-        var dot = [Float](repeating: 0, count: m * n)
-        let na = rowNorms(a, m, dims), nb = rowNorms(b, n, dims)
-        a.withUnsafeBufferPointer { ap in
-            b.withUnsafeBufferPointer { bp in
-                dot.withUnsafeMutableBufferPointer { dp in
-                    BLAS.gemm(transB: true, m: m, n: n, k: dims, alpha: -2, a: ap.baseAddress!, lda: dims,
-                              b: bp.baseAddress!, ldb: dims, c: dp.baseAddress!, ldc: n)
-                    let d = dp.baseAddress!
-                    let scale = 1 / Float(dims)
-                    for j in 0..<m {
-                        let row = d + j * n
-                        for i in 0..<n { row[i] = (max(0, row[i] + na[j] + nb[i]) * scale).squareRoot() }
+    /// How much a band that is quieter in the edit than in the raw counts, against one that
+    /// is louder. Edits here (fades, filters, cuts) take energy away; a frame that shows
+    /// energy the raw frame does not have is the clearer sign of a wrong match.
+    public var quieterWeight: Float = 0.1
+
+    /// RMS of the band differences (edit − raw, the quieter ones weighted by
+    /// `quieterWeight`) between every row of `edited` (m, dims) and of `raw` (n, dims), as
+    /// (m, n) row-major.
+    func costMatrix(_ edited: [Float], _ m: Int, _ raw: [Float], _ n: Int, dims: Int) -> [Float] {
+        var cost = [Float](repeating: 0, count: m * n)
+        let lanes = dims / 8 * 8
+        let w = quieterWeight, scale = 1 / Float(dims)
+        edited.withUnsafeBufferPointer { eb in
+            raw.withUnsafeBufferPointer { rb in
+                cost.withUnsafeMutableBufferPointer { cb in
+                    let e = SendablePointer(UnsafeMutablePointer(mutating: eb.baseAddress!))
+                    let r = SendablePointer(UnsafeMutablePointer(mutating: rb.baseAddress!))
+                    let c = SendablePointer(cb.baseAddress!)
+                    parallelFor(m, grain: 16) { rows in
+                        for j in rows {
+                            let a = e.p + j * dims
+                            for i in 0..<n {
+                                let b = r.p + i * dims
+                                var acc = SIMD8<Float>(repeating: 0)
+                                var k = 0
+                                while k < lanes {
+                                    let d = SIMD8<Float>(UnsafeBufferPointer(start: a + k, count: 8))
+                                        - SIMD8<Float>(UnsafeBufferPointer(start: b + k, count: 8))
+                                    let louder = d.replacing(with: 0, where: d .< 0)
+                                    let quieter = d - louder
+                                    acc += louder * louder + w * quieter * quieter
+                                    k += 8
+                                }
+                                var sum = acc.sum()
+                                while k < dims {
+                                    let d = a[k] - b[k]
+                                    sum += d > 0 ? d * d : w * d * d
+                                    k += 1
+                                }
+                                c.p[j * n + i] = (sum * scale).squareRoot()
+                            }
+                        }
                     }
                 }
             }
         }
-        return dot
+        return cost
     }
 
     static func rowNorms(_ x: [Float], _ rows: Int, _ dims: Int) -> [Float] {

@@ -30,8 +30,10 @@ public struct LabelInference: Sendable {
     /// Level change (dB) below which a beat is a fade.
     public var fadeGain: Float = -1.5
     /// Shape change (RMS dB) above which a beat is TRANSITION.
-    public var transitionShape: Float = 3
+    public var transitionShape: Float = 2
     /// Mel bands at and above this index are "high", below `lowBands` "low".
+    /// Beats further apart than this (seconds; 79 BPM) are split: labels are per beat of the music.
+    public var maximumBeatInterval = 0.76
     public var highBands = 64
     public var lowBands = 40
 
@@ -44,6 +46,9 @@ public struct LabelInference: Sendable {
         public var gain: Float
         public var slope: Float
         public var tilt: Float
+        /// Tilt over the first 40% of the beat (a crossfade into a filtered section only
+        /// tilts late in its beat; the effect itself tilts throughout).
+        public var earlyTilt: Float
         public var shape: Float
     }
 
@@ -107,7 +112,8 @@ public struct LabelInference: Sendable {
         // The two files are normalised to their own loudest frame: remove that offset.
         let offset = Self.mode(gain.filter { !$0.isNaN }) ?? 0
 
-        let beatFrames = Self.extendBeats(raw.beatFrames, frames: n)
+        let longest = Int(maximumBeatInterval * Double(raw.sampleRate) / Double(raw.hopLength))
+        let beatFrames = Self.subdivide(Self.extendBeats(raw.beatFrames, frames: n), longest: longest)
         let spans = EditTimeline.beatSpans(positions: beatFrames, total: n)
         let interval = Self.medianInterval(beatFrames)
         var labels: [EditLabel] = []
@@ -121,7 +127,7 @@ public struct LabelInference: Sendable {
             }
             guard !span.isEmpty else {
                 labels.append(labels.last ?? .keep)
-                measures.append(BeatMeasure(played: 0, looped: 0, gain: 0, slope: 0, tilt: 0, shape: 0))
+                measures.append(BeatMeasure(played: 0, looped: 0, gain: 0, slope: 0, tilt: 0, earlyTilt: 0, shape: 0))
                 continue
             }
             let played = Double(span.filter { passes[$0] >= 1 }.count) / Double(span.count)
@@ -129,16 +135,18 @@ public struct LabelInference: Sendable {
             // Leave out the frames next to the beat's edges: their windows straddle the joins.
             let trim = span.count >= 8 ? 2 : (span.count >= 4 ? 1 : 0)
             let inner = (span.lowerBound + trim)..<(span.upperBound - trim)
-            var xs: [Float] = [], gs: [Float] = [], ts: [Float] = [], ss: [Float] = []
+            var xs: [Float] = [], gs: [Float] = [], ts: [Float] = [], early: [Float] = [], ss: [Float] = []
             for i in inner where !gain[i].isNaN && passes[i] >= 1 {
-                xs.append(Float(i - span.lowerBound) / Float(span.count))
+                let x = Float(i - span.lowerBound) / Float(span.count)
+                xs.append(x)
                 gs.append(gain[i] - offset)
                 ss.append(shape[i])
-                if !tilt[i].isNaN { ts.append(tilt[i]) }
+                if !tilt[i].isNaN { ts.append(tilt[i]); if x < 0.4 { early.append(tilt[i]) } }
             }
             let g = gs.isEmpty ? 0 : gs.reduce(0, +) / Float(gs.count)
             let measure = BeatMeasure(played: played, looped: looped, gain: g, slope: Self.slope(xs, gs),
-                                      tilt: Self.median(ts) ?? 0, shape: Self.median(ss) ?? 0)
+                                      tilt: Self.median(ts) ?? 0, earlyTilt: Self.median(early) ?? 0,
+                                      shape: Self.median(ss) ?? 0)
             measures.append(measure)
             labels.append(classify(measure))
         }
@@ -149,7 +157,7 @@ public struct LabelInference: Sendable {
     public func classify(_ m: BeatMeasure) -> EditLabel {
         if m.played < cutBelow { return .cut }
         if m.looped >= loopFrom { return .loop }
-        if m.tilt < effectTilt { return .effect }
+        if max(m.tilt, m.earlyTilt) < effectTilt { return .effect }
         if m.shape > transitionShape { return .transition }
         if m.gain < fadeGain { return m.slope >= 0 ? .fadeIn : .fadeOut }
         return .keep
@@ -167,6 +175,20 @@ public struct LabelInference: Sendable {
         f = frames.last! + step
         while f < total - step / 4 { after.append(f); f += step }
         return before.reversed() + frames + after
+    }
+
+    /// Splits every beat longer than `longest` frames into equal parts (the tracker can lock
+    /// onto half the tempo; labels then still come at the music's own beat).
+    public static func subdivide(_ frames: [Int], longest: Int) -> [Int] {
+        guard frames.count >= 2, longest > 0 else { return frames }
+        var out: [Int] = []
+        for k in 0..<(frames.count - 1) {
+            let a = frames[k], b = frames[k + 1]
+            let parts = max(1, Int((Double(b - a) / Double(longest)).rounded(.up)))
+            for p in 0..<parts { out.append(a + (b - a) * p / parts) }
+        }
+        out.append(frames.last!)
+        return out
     }
 
     static func medianInterval(_ frames: [Int]) -> Int? {
@@ -195,8 +217,11 @@ public struct LabelInference: Sendable {
                     let src = ib.baseAddress! + t * dims, dst = ob.baseAddress! + t * (dims + 1)
                     var peak = -Float.infinity
                     for b in 0..<dims { peak = max(peak, src[b]) }
-                    for b in 0..<dims { dst[b] = max(src[b] - peak, -range) }
-                    dst[dims] = peak <= floor + 0.01 ? flag : 0
+                    // Silence has no bands at all: every band at the floor, so that it is
+                    // never a cheap match for an edited frame that is merely quieter.
+                    let silent = peak <= floor + 0.01
+                    for b in 0..<dims { dst[b] = silent ? -range : max(src[b] - peak, -range) }
+                    dst[dims] = silent ? flag : 0
                 }
             }
         }

@@ -1,0 +1,162 @@
+import AudioDSP
+import Foundation
+import NN
+import Tensor
+
+/// The `prepare` pipeline: pairs raw and edited files by name, extracts both sides'
+/// features, infers the labels, and writes the cache (`CacheLayout`) so that training runs
+/// no DTW. Pairs run in parallel, one per core; a pair that cannot be used is skipped with
+/// its reason and never stops the others; finished pairs are skipped on a re-run.
+public struct Prepare: Sendable {
+    public static let audioExtensions: Set<String> = ["wav", "flac", "ogg", "mp3", "oga", "opus", "aif", "aiff"]
+
+    /// Shorter raw tracks are skipped (seconds).
+    public var minimumSeconds: Double = 2
+    /// A track whose peak is below this is "silent".
+    public var silencePeak: Float = 1e-4
+    public var inference = LabelInference()
+
+    public init() {}
+
+    public struct Skipped: Codable, Sendable, Equatable {
+        public var id: String
+        public var reason: String
+    }
+
+    public struct Report: Sendable {
+        /// Pairs prepared in this run.
+        public var prepared: [String] = []
+        /// Pairs already complete in the cache.
+        public var alreadyDone: [String] = []
+        public var skipped: [Skipped] = []
+        public var seconds: Double = 0
+        public var summary: String {
+            "prepared \(prepared.count), already in cache \(alreadyDone.count), skipped \(skipped.count) (\(String(format: "%.1f", seconds)) s)"
+        }
+    }
+
+    /// Audio files of a folder by id (file name without extension). Throws for a missing folder.
+    public static func audioFiles(in dir: URL) throws -> [String: URL] {
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: dir.path, isDirectory: &isDir) else {
+            throw InputError(dir.path, "no such folder")
+        }
+        guard isDir.boolValue else { throw InputError(dir.path, "not a folder") }
+        let names: [String]
+        do { names = try FileManager.default.contentsOfDirectory(atPath: dir.path) } catch {
+            throw InputError(dir.path, "cannot list folder (\(error.localizedDescription))")
+        }
+        var out: [String: URL] = [:]
+        for name in names where !name.hasPrefix(".") {
+            let url = dir.appendingPathComponent(name)
+            guard audioExtensions.contains(url.pathExtension.lowercased()) else { continue }
+            out[url.deletingPathExtension().lastPathComponent] = url
+        }
+        return out
+    }
+
+    /// Runs the whole pipeline. `progress` reports on stderr.
+    public func run(raw rawDir: URL, edited editedDir: URL, cache: URL, progress: Bool = true) throws -> Report {
+        let start = Date()
+        let raws = try Self.audioFiles(in: rawDir), edits = try Self.audioFiles(in: editedDir)
+        let layout = CacheLayout(root: cache)
+        try layout.createDirectories()
+        var report = Report()
+        for id in raws.keys.sorted() where edits[id] == nil {
+            report.skipped.append(Skipped(id: id, reason: "\(raws[id]!.path): no edited partner in \(editedDir.path)"))
+        }
+        for id in edits.keys.sorted() where raws[id] == nil {
+            report.skipped.append(Skipped(id: id, reason: "\(edits[id]!.path): no raw partner in \(rawDir.path)"))
+        }
+        let ids = raws.keys.filter { edits[$0] != nil }.sorted()
+        var todo: [String] = []
+        for id in ids {
+            if layout.isComplete(id) { report.alreadyDone.append(id) } else { todo.append(id) }
+        }
+        let bar = progress && !todo.isEmpty ? PairProgress(total: todo.count, label: "prepare") : nil
+        for s in report.skipped { FileHandle.standardError.write(Data("skipped \(s.id): \(s.reason)\n".utf8)) }
+
+        let lock = NSLock()
+        var next = 0
+        var results: [String: Result<Void, Error>] = [:]
+        let workers = max(1, min(Threading.count, todo.count))
+        DispatchQueue.concurrentPerform(iterations: workers) { _ in
+            while true {
+                lock.lock()
+                let k = next
+                next += 1
+                lock.unlock()
+                guard k < todo.count else { return }
+                let id = todo[k]
+                let outcome = Result { try preparePair(id: id, raw: raws[id]!, edited: edits[id]!, layout: layout) }
+                lock.lock(); results[id] = outcome; lock.unlock()
+                if case .failure(let e) = outcome { bar?.step("skipped \(id): \(Self.describe(e))") } else { bar?.step() }
+            }
+        }
+        for id in todo {
+            switch results[id]! {
+            case .success: report.prepared.append(id)
+            case .failure(let e): report.skipped.append(Skipped(id: id, reason: Self.describe(e)))
+            }
+        }
+        report.skipped.sort { $0.id < $1.id }
+        report.seconds = Date().timeIntervalSince(start)
+        try writeManifest(layout: layout, report: report)
+        return report
+    }
+
+    /// One pair: features of both sides, labels, the aligned target. Files are written
+    /// atomically, the aligned target last, so a pair is complete only when all exist.
+    public func preparePair(id: String, raw: URL, edited: URL, layout: CacheLayout) throws {
+        let extractor = FeatureExtractor()
+        let rawAudio = try AudioFile.load(raw, sampleRate: extractor.mel.sampleRate)
+        let editAudio = try AudioFile.load(edited, sampleRate: extractor.mel.sampleRate)
+        for (audio, url) in [(rawAudio, raw), (editAudio, edited)] {
+            if audio.duration < minimumSeconds {
+                throw InputError(url.path, String(format: "too short (%.2f s, need at least %.1f s)", audio.duration, minimumSeconds))
+            }
+            let peak = audio.samples.reduce(Float(0)) { max($0, abs($1)) }
+            if peak < silencePeak { throw InputError(url.path, "silent (peak \(peak))") }
+        }
+        let rawF = try extractor.extract(rawAudio.samples, source: raw.path)
+        let editF = try extractor.extract(editAudio.samples, source: edited.path)
+        let result = try inference.infer(raw: rawF, edited: editF, rawName: raw.path)
+        let frameLabels = FrameLabels.expand(beatLabels: result.labels, beatFrames: result.beatFrames, frames: rawF.frames)
+        let target = AlignedTarget.build(path: result.path, frameLabels: frameLabels, editedMel: editF.mel,
+                                         editedFrames: editF.frames, dims: editF.nMels)
+        try NPZ.write(CacheLayout.featureArrays(rawF), to: layout.rawFeatures(id))
+        try NPZ.write(CacheLayout.featureArrays(editF), to: layout.editedFeatures(id))
+        try NPY.write(NPYArray(frameLabels.map { Int64($0.rawValue) }), to: layout.frameLabels(id))
+        try NPY.write(NPYArray(result.labels.map { Int64($0.rawValue) }), to: layout.beatLabels(id))
+        try NPY.write(NPYArray(result.beatTimes), to: layout.beats(id))
+        try NPY.write(NPYArray(target, shape: [rawF.frames, rawF.nMels]), to: layout.alignedTarget(id))
+    }
+
+    func writeManifest(layout: CacheLayout, report: Report) throws {
+        let settings: [String: Any] = [
+            "sample_rate": AudioFile.defaultSampleRate, "hop_length": 512, "n_fft": 2048, "n_mels": 128,
+            "min_seconds": minimumSeconds,
+            "label_inference": [
+                "jump_penalty": Double(inference.alignment.jumpPenalty), "cut_below": inference.cutBelow,
+                "loop_from": inference.loopFrom, "effect_tilt_db": Double(inference.effectTilt),
+                "fade_gain_db": Double(inference.fadeGain), "transition_shape_db": Double(inference.transitionShape),
+            ],
+        ]
+        let object: [String: Any] = [
+            "prepared": (report.prepared + report.alreadyDone).sorted(),
+            "skipped": report.skipped.map { ["id": $0.id, "reason": $0.reason] },
+            "settings": settings,
+        ]
+        let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
+        try AtomicFile.write(data, to: layout.manifest)
+    }
+
+    static func describe(_ error: Error) -> String {
+        switch error {
+        case let e as AudioError: return e.description
+        case let e as NPYError: return e.description
+        case let e as InputError: return e.description
+        default: return String(describing: error).replacingOccurrences(of: "\n", with: " ")
+        }
+    }
+}
