@@ -36,8 +36,17 @@ public final class BufferPool: @unchecked Sendable {
     /// that were live at once, so this bounds a pathological change of shapes, not normal use.
     public var capacity = 2048 << 20
 
-    func take(_ count: Int) -> UnsafeMutablePointer<Float> {
+    /// Sizes are rounded up to classes 1/8 of a power of two apart, so that tensors whose
+    /// shapes vary a little from step to step (sequence lengths) still reuse buffers.
+    static func sizeClass(_ count: Int) -> Int {
         let n = max(count, 1)
+        if n <= 1024 { return n }
+        let step = 1 << (Int.bitWidth - n.leadingZeroBitCount - 4)
+        return (n + step - 1) / step * step
+    }
+
+    func take(_ count: Int) -> UnsafeMutablePointer<Float> {
+        let n = BufferPool.sizeClass(count)
         lock.lock()
         if var list = free[n], let p = list.popLast() {
             free[n] = list
@@ -50,7 +59,7 @@ public final class BufferPool: @unchecked Sendable {
     }
 
     func give(_ p: UnsafeMutablePointer<Float>, count: Int) {
-        let n = max(count, 1)
+        let n = BufferPool.sizeClass(count)
         lock.lock()
         if pooledFloats + n <= capacity {
             free[n, default: []].append(p)

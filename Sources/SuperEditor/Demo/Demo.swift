@@ -19,7 +19,8 @@ public struct Demo {
             var p1 = Phase1Config.preset("tiny")!
             p1.totalSteps = 700; p1.validateEvery = 175; p1.warmupSteps = 50; p1.learningRate = 2e-3; p1.dropout = 0.05
             var p2 = Phase2Config.cpuDefault
-            p2.warmStartSteps = 250; p2.updates = 16; p2.validateEvery = 8; p2.batchSize = 16
+            p2.dropout = 0
+            p2.warmStartSteps = 150; p2.updates = 8; p2.validateEvery = 4; p2.batchSize = 16
             return Settings(pairs: 80, seconds: 20...30, seed: 2024, phase1: p1, phase2: p2)
         }
 
@@ -28,7 +29,7 @@ public struct Demo {
             var s = full
             s.pairs = 24; s.seconds = 14...18
             s.phase1.totalSteps = 150; s.phase1.validateEvery = 75; s.phase1.warmupSteps = 20
-            s.phase2.warmStartSteps = 60; s.phase2.updates = 4; s.phase2.validateEvery = 2; s.phase2.batchSize = 8
+            s.phase2.warmStartSteps = 40; s.phase2.updates = 2; s.phase2.validateEvery = 2; s.phase2.batchSize = 8
             return s
         }
     }

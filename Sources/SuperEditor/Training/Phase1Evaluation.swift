@@ -59,9 +59,13 @@ public enum Phase1Evaluation {
                         if s / Float(m) < keepThreshold { keepGood += 1 }
                     }
                 }
-                // The STFT loss of each sequence alone, unpadded, weighted by its length.
+                // The STFT loss of each sequence alone, unpadded, weighted by its length. A
+                // window whose target is silent everywhere (all cut) has no spectral
+                // convergence to speak of (0/0) and is left out of this term.
                 let len = batch.lengths[i]
-                if len * m > 1024 {
+                var energy: Float = 0
+                for j in 0..<(len * m) { energy += batch.target.data[i * t * m + j] * batch.target.data[i * t * m + j] }
+                if len * m > 1024 && energy > 0 {
                     let p = pred.slice(axis: 0, i..<(i + 1)).slice(axis: 1, 0..<len)
                     let y = batch.target.slice(axis: 0, i..<(i + 1)).slice(axis: 1, 0..<len)
                     stftSum += Double(noGrad { stftLoss(p, y) }.item) * Double(len)

@@ -166,7 +166,7 @@ public final class Phase1Trainer {
                        "val/keep_preservation": v.keepPreservation, "val/total": score], step: step)
         log.append(["step": step, "split": "validation", "l1": v.l1, "stft": v.stft, "consistency": v.consistency,
                     "keep_preservation": v.keepPreservation, "total": score, "per_label_l1": v.perLabelL1])
-        if score < bestScore {
+        if score < bestScore || !FileManager.default.fileExists(atPath: bestURL.path) {
             bestScore = score
             try saveCheckpoint(bestURL)
         }
