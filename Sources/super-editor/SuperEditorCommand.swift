@@ -10,6 +10,8 @@ struct SuperEditorCommand: ParsableCommand {
         subcommands: [
             // Models (engine issue)
             Reconstruct.self, Predict.self, Bench.self,
+            // Training
+            Train.self, Edit.self, DemoCommand.self,
             // Audio front end (AudioDSP issue)
             Features.self, BeatsCommand.self, Invert.self,
             // Training data
