@@ -1,27 +1,54 @@
 import ArgumentParser
 import Foundation
+import AudioDSP
 import SuperEditor
 
 struct Reconstruct: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Run a reconstruction checkpoint on cached features: a mel and its per-frame labels in, the edited mel out."
+        abstract: "Apply edit labels: to cached features with a reconstruction checkpoint (mel + per-frame labels in, edited mel out), or to an audio file (hand-written per-beat labels JSON in, edited WAV out).",
+        discussion: """
+        Cached features: reconstruct --checkpoint RECON.safetensors --mel MEL.npy --labels LABELS.npy --out OUT.npy
+        Audio:           reconstruct INPUT.wav --labels LABELS.json -o OUT.wav [--render waveform|mel --checkpoint RECON.safetensors]
+        """
     )
 
+    @Argument(help: "Audio file to edit with hand-written labels (omit for cached features).")
+    var input: String?
     @Option(help: "Reconstruction checkpoint (.safetensors); its config metadata sets the model's shape.")
-    var checkpoint: String
+    var checkpoint: String?
     @Option(help: "Normalised mel, (T, 128) or batched (B, T, 128), float32 .npy.")
-    var mel: String
-    @Option(help: "Per-frame labels, (T,) or (B, T), integer .npy.")
+    var mel: String?
+    @Option(help: "Per-frame labels .npy ((T,) or (B, T)) for a mel, or per-beat labels JSON for audio.")
     var labels: String
-    @Option(name: [.customLong("out"), .customShort("o")], help: "Output .npy (written atomically).")
+    @Option(name: [.customLong("out"), .customShort("o")], help: "Output .npy for a mel, .wav for audio (written atomically).")
     var out: String
+    @Option(help: "For audio: waveform (default) or mel (needs --checkpoint).")
+    var render: String = "waveform"
+    @Flag(help: "Replace an existing output WAV.") var force = false
 
     func run() throws {
         do {
+            if let input {
+                guard let renderer = EditPipeline.Renderer(rawValue: render) else { throw ValidationError("--render must be waveform or mel") }
+                try OutputPath.check(URL(fileURLWithPath: out), force: force)
+                let beats = try EditExports.readJSON(URL(fileURLWithPath: labels))
+                let model = try checkpoint.map { try Checkpoint.loadReconstruction(URL(fileURLWithPath: $0)) }
+                var pipeline = EditPipeline()
+                pipeline.renderer = renderer
+                let r = try pipeline.apply(labels: beats, to: URL(fileURLWithPath: input), reconstruction: model)
+                try AudioFile.write(r.audio, sampleRate: r.sampleRate, to: URL(fileURLWithPath: out))
+                print(String(format: "%@: %.1f s → %.1f s, %d beats", out, r.input.duration, Double(r.audio.count) / Double(r.sampleRate), r.labels.count))
+                return
+            }
+            guard let checkpoint, let mel else {
+                throw ValidationError("give an audio INPUT, or --checkpoint and --mel for cached features")
+            }
             let result = try FeatureInference.reconstruct(checkpoint: URL(fileURLWithPath: checkpoint),
                                                           mel: URL(fileURLWithPath: mel), labels: URL(fileURLWithPath: labels))
             try NPY.write(result, to: URL(fileURLWithPath: out))
             print("wrote \(out) \(result.shape)")
+        } catch let e as ValidationError {
+            throw e
         } catch {
             throw failure(error)
         }

@@ -78,20 +78,56 @@ public struct EditPipeline {
             }
             labels = chosen
         }
-        let frameLabels = decisions.frameLabels(labels)
-        let edited = try windows(t) { range, done in
-            progress?("reconstruct", done)
-            return noGrad { reconstruction(mel.slice(axis: 1, range), labels: Array(frameLabels[range])) }
-        }
-        let order = EditTimeline.segments(spans: decisions.spans, labels: labels).flatMap { Array($0) }
-        var editedMel = [Float](repeating: 0, count: order.count * m)
-        for (i, f) in order.enumerated() { for j in 0..<m { editedMel[i * m + j] = edited[f * m + j] } }
+        let probs = zip(decisions.meanProbability, labels).map { $0.0[$0.1.rawValue] }
+        return try render(audio: audio, features: features, spans: decisions.spans, labels: labels, probabilities: probs,
+                          reconstruction: reconstruction, mel: mel)
+    }
 
-        let beatStarts = decisions.spans.map { Double($0.lowerBound) * hop }
-        let beatEnds = decisions.spans.map { Double($0.upperBound) * hop }
+    /// Applies hand-written per-beat labels (as `edit --labels-out` writes them) to a recording.
+    /// The waveform renderer needs no model; the mel renderer needs `reconstruction`.
+    public func apply(labels beatLabels: [EditExports.BeatLabel], to url: URL, reconstruction: ReconstructionModel?) throws -> Result {
+        let audio = try AudioFile.load(url)
+        let features = try FeatureExtractor().extract(audio.samples, source: url.path)
+        let hop = Double(features.hopLength) / Double(features.sampleRate)
+        let starts = beatLabels.map { Int(($0.start / hop).rounded()) }
+        let spans = BeatDecisions.spans(beatFrames: starts, frames: features.frames)
+        // Spans drop beats that start at or past the end (or at 0 after the first); keep labels in step.
+        var labels: [EditLabel] = []
+        for span in spans {
+            let i = starts.lastIndex { $0 <= span.lowerBound } ?? 0
+            labels.append(EditLabel(name: beatLabels[i].label) ?? .keep)
+        }
+        if renderer == .mel && reconstruction == nil {
+            throw InputError(url.path, "--render mel needs a reconstruction checkpoint")
+        }
+        let mel = Tensor(features.mel, shape: [1, features.frames, features.nMels])
+        return try render(audio: audio, features: features, spans: spans, labels: labels,
+                          probabilities: [Double](repeating: 1, count: labels.count), reconstruction: reconstruction, mel: mel)
+    }
+
+    func render(audio: Audio, features: AudioFeatures, spans: [Range<Int>], labels: [EditLabel], probabilities: [Double],
+                reconstruction: ReconstructionModel?, mel: Tensor) throws -> Result {
+        let t = features.frames, m = features.nMels
+        let hop = Double(features.hopLength) / Double(features.sampleRate)
+        var frameLabels = [Int](repeating: EditLabel.keep.rawValue, count: t)
+        for (span, l) in zip(spans, labels) { for f in span { frameLabels[f] = l.rawValue } }
+        let order = EditTimeline.segments(spans: spans, labels: labels).flatMap { Array($0) }
+        var editedMel = [Float](repeating: 0, count: order.count * m)
+        if let reconstruction {
+            reconstruction.eval()
+            let edited = try windows(t) { range, done in
+                progress?("reconstruct", done)
+                return noGrad { reconstruction(mel.slice(axis: 1, range), labels: Array(frameLabels[range])) }
+            }
+            for (i, f) in order.enumerated() { for j in 0..<m { editedMel[i * m + j] = edited[f * m + j] } }
+        } else {
+            for (i, f) in order.enumerated() { for j in 0..<m { editedMel[i * m + j] = features.mel[f * m + j] } }
+        }
+        let beatStarts = spans.map { Double($0.lowerBound) * hop }
+        let beatEnds = spans.map { Double($0.upperBound) * hop }
         let editor = WaveformEditor(sampleRate: audio.sampleRate)
         // Beat boundaries in samples are the frame boundaries, so both renderers cut at the same places.
-        let beatTimes = decisions.spans.map { Double($0.lowerBound * features.hopLength) / Double(audio.sampleRate) }
+        let beatTimes = spans.map { Double($0.lowerBound * features.hopLength) / Double(audio.sampleRate) }
         let expected = editor.outputLength(sampleCount: audio.samples.count, beatTimes: beatTimes, labels: labels)
         progress?("render", 0)
         let out: [Float]
@@ -101,17 +137,21 @@ public struct EditPipeline {
         case .mel:
             let inv = MelInversion(sampleRate: features.sampleRate, hop: features.hopLength, nMels: m,
                                    griffinLimIterations: griffinLimIterations)
-            var y = inv.audio(normalisedMel: editedMel.map { min(max($0, 0), 1) }, frames: order.count,
-                              dbMin: features.dbMin, dbMax: features.dbMax, length: expected, initialisation: .zeroPhase)
+            // Griffin-Lim's length must fit its frame count (1 + length / hop frames); the labels'
+            // length differs from that by less than a hop, and the result is padded to it.
+            let f = order.count, h = features.hopLength
+            let fitted = max((f - 1) * h, min(expected, f * h - 1))
+            var y = f > 1 ? inv.audio(normalisedMel: editedMel.map { min(max($0, 0), 1) }, frames: f,
+                                      dbMin: features.dbMin, dbMax: features.dbMax, length: fitted, initialisation: .zeroPhase) : []
+            y = Array(y.prefix(expected)) + [Float](repeating: 0, count: max(0, expected - y.count))
             // The mel is relative to its loudest bin; give the result the input's peak level.
             let peakIn = audio.samples.reduce(Float(0)) { max($0, abs($1)) }, peakOut = y.reduce(Float(0)) { max($0, abs($1)) }
             if peakOut > 0 { for i in y.indices { y[i] *= peakIn / peakOut } }
             out = y
         }
         progress?("render", 1)
-        let probs = zip(decisions.meanProbability, labels).map { $0.0[$0.1.rawValue] }
         return Result(input: audio, features: features, beatStartTimes: beatStarts, beatEndTimes: beatEnds, labels: labels,
-                      probabilities: probs, editedMel: editedMel, editedFrames: order.count, audio: out,
+                      probabilities: probabilities, editedMel: editedMel, editedFrames: order.count, audio: out,
                       sampleRate: audio.sampleRate, expectedDuration: Double(expected) / Double(audio.sampleRate))
     }
 

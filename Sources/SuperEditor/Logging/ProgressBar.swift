@@ -8,7 +8,7 @@ public final class ProgressBar {
     private let start = Date()
     private let startCount: Int
     private let interactive: Bool
-    private var lastPlain = Date.distantPast
+    private var lastPlain = Date()
 
     public init(total: Int, label: String, startingAt: Int = 0) {
         self.total = max(total, 1)

@@ -1,0 +1,94 @@
+import AudioDSP
+import Foundation
+import XCTest
+@testable import SuperEditor
+
+/// `edit` and `reconstruct INPUT.wav` end to end on a short synthetic track with small
+/// untrained models, and their bad-input paths.
+final class EditCommandTests: XCTestCase {
+    static let setup: (dir: URL, input: URL, policy: URL, recon: URL) = {
+        let dir = CLI.temporaryDirectory()
+        let pair = SynthPair.generate(seed: 4242, index: 0, seconds: 8...8)
+        try! pair.write(to: dir)
+        let policy = dir.appendingPathComponent("policy.safetensors"), recon = dir.appendingPathComponent("recon.safetensors")
+        let pc = PredictorConfig(predictorDim: 16, nLayers: 1, nHeads: 2)
+        try! Checkpoint.save(EditPredictor(pc, seed: 1), kind: .policy, config: pc, to: policy)
+        let rc = ReconstructionConfig(encoderDim: 16, nEncoderLayers: 1, nDecoderLayers: 1, nHeads: 2)
+        try! Checkpoint.save(ReconstructionModel(rc, seed: 2), kind: .reconstruction, config: rc, to: recon)
+        return (dir, dir.appendingPathComponent("raw/\(pair.id).wav"), policy, recon)
+    }()
+
+    func edit(_ extra: [String]) throws -> CLIResult {
+        let s = Self.setup
+        return try CLI.run(["edit", s.input.path, "--policy", s.policy.path, "--reconstruction", s.recon.path] + extra)
+    }
+
+    func testEditWritesAudioLabelsAndPictures() throws {
+        let dir = CLI.temporaryDirectory()
+        let out = dir.appendingPathComponent("out.wav"), labels = dir.appendingPathComponent("labels.json")
+        let r = try edit(["-o", out.path, "--labels-out", labels.path, "--audacity-labels", dir.appendingPathComponent("a.txt").path,
+                          "--plot", dir.appendingPathComponent("p.png").path])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let audio = try AudioFile.load(out)
+        let beats = try EditExports.readJSON(labels)
+        XCTAssertFalse(beats.isEmpty)
+        for b in beats { XCTAssertNotNil(b.probability); XCTAssertNotNil(EditLabel(name: b.label)) }
+        // The output lasts what the labels say, within one hop.
+        let sr = Double(audio.sampleRate)
+        var expected = 0.0
+        for b in beats where b.label != "CUT" { expected += (b.end - b.start) * (b.label == "LOOP" ? 2 : 1) }
+        XCTAssertEqual(Double(audio.samples.count) / sr, expected, accuracy: 512 / sr + 1e-6)
+        let track = try String(contentsOf: dir.appendingPathComponent("a.txt"), encoding: .utf8).split(separator: "\n")
+        XCTAssertEqual(track.count, beats.count)
+        XCTAssertEqual(track[0].split(separator: "\t").count, 3)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: dir.appendingPathComponent("p.png").path))
+
+        // Hand-written labels through `reconstruct`: every beat KEEP except one CUT and one LOOP.
+        var hand = beats.map { EditExports.BeatLabel(start: $0.start, end: $0.end, label: "KEEP") }
+        hand[2].label = "CUT"; hand[4].label = "LOOP"
+        let handURL = dir.appendingPathComponent("hand.json")
+        try EditExports.writeJSON(hand, to: handURL)
+        let out2 = dir.appendingPathComponent("hand.wav")
+        let r2 = try CLI.run(["reconstruct", Self.setup.input.path, "--labels", handURL.path, "-o", out2.path])
+        XCTAssertEqual(r2.status, 0, r2.stderr)
+        let total = Double(try AudioFile.load(Self.setup.input).samples.count) / sr
+        let want = total - (hand[2].end - hand[2].start) + (hand[4].end - hand[4].start)
+        XCTAssertEqual(Double(try AudioFile.load(out2).samples.count) / sr, want, accuracy: 512 / sr + 1e-6)
+    }
+
+    func testMelRendererAndDurationControl() throws {
+        let dir = CLI.temporaryDirectory()
+        let out = dir.appendingPathComponent("mel.wav")
+        let r = try edit(["-o", out.path, "--render", "mel", "--iterations", "2", "--target-duration", "6", "--slack", "0.5"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let a = try AudioFile.load(out)
+        XCTAssertEqual(Double(a.samples.count) / Double(a.sampleRate), 6, accuracy: 0.5 + 512.0 / 22050)
+    }
+
+    func testBadInputs() throws {
+        let dir = CLI.temporaryDirectory()
+        let out = dir.appendingPathComponent("out.wav")
+        // An existing output is not replaced without --force.
+        try Data("keep me".utf8).write(to: out)
+        assertOneLineError(try edit(["-o", out.path]), mentioning: "--force")
+        XCTAssertEqual(try String(contentsOf: out, encoding: .utf8), "keep me")
+        // A folder that does not exist.
+        assertOneLineError(try edit(["-o", "/nonexistent/folder/out.wav"]), mentioning: "/nonexistent/folder")
+        // A checkpoint of the wrong kind.
+        let fresh = dir.appendingPathComponent("fresh.wav")
+        assertOneLineError(try CLI.run(["edit", Self.setup.input.path, "-o", fresh.path, "--policy", Self.setup.recon.path,
+                                        "--reconstruction", Self.setup.recon.path]), mentioning: "expected 'policy'")
+        // A corrupt input.
+        let junk = dir.appendingPathComponent("junk.wav")
+        try Data(repeating: 7, count: 3000).write(to: junk)
+        assertOneLineError(try CLI.run(["edit", junk.path, "-o", fresh.path, "--policy", Self.setup.policy.path,
+                                        "--reconstruction", Self.setup.recon.path]), mentioning: junk.path)
+        // A duration no choice of labels reaches.
+        assertOneLineError(try edit(["-o", fresh.path, "--target-duration", "1000"]), mentioning: "cannot be reached")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: fresh.path), "nothing written by failed runs")
+        // Labels that are not a labels file.
+        let bad = dir.appendingPathComponent("bad.json")
+        try Data("{\"start\": 1}".utf8).write(to: bad)
+        assertOneLineError(try CLI.run(["reconstruct", Self.setup.input.path, "--labels", bad.path, "-o", fresh.path]), mentioning: bad.path)
+    }
+}
