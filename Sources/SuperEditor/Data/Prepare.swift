@@ -74,7 +74,7 @@ public struct Prepare: Sendable {
             if layout.isComplete(id) { report.alreadyDone.append(id) } else { todo.append(id) }
         }
         let bar = progress && !todo.isEmpty ? PairProgress(total: todo.count, label: "prepare") : nil
-        for s in report.skipped { FileHandle.standardError.write(Data("skipped \(s.id): \(s.reason)\n".utf8)) }
+        if progress { for s in report.skipped { FileHandle.standardError.write(Data("skipped \(s.id): \(s.reason)\n".utf8)) } }
 
         let lock = NSLock()
         var next = 0

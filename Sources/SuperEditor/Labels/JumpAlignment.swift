@@ -124,7 +124,6 @@ public struct JumpAlignment: Sendable {
     /// (m, n) row-major.
     func costMatrix(_ edited: [Float], _ m: Int, _ raw: [Float], _ n: Int, dims: Int) -> [Float] {
         var cost = [Float](repeating: 0, count: m * n)
-        let lanes = dims / 8 * 8
         let w = quieterWeight, scale = 1 / Float(dims)
         edited.withUnsafeBufferPointer { eb in
             raw.withUnsafeBufferPointer { rb in
@@ -137,23 +136,23 @@ public struct JumpAlignment: Sendable {
                             let a = e.p + j * dims
                             for i in 0..<n {
                                 let b = r.p + i * dims
-                                var acc = SIMD8<Float>(repeating: 0)
+                                // Four partial sums: independent chains the compiler can interleave.
+                                var s0: Float = 0, s1: Float = 0, s2: Float = 0, s3: Float = 0
                                 var k = 0
-                                while k < lanes {
-                                    let d = SIMD8<Float>(UnsafeBufferPointer(start: a + k, count: 8))
-                                        - SIMD8<Float>(UnsafeBufferPointer(start: b + k, count: 8))
-                                    let louder = d.replacing(with: 0, where: d .< 0)
-                                    let quieter = d - louder
-                                    acc += louder * louder + w * quieter * quieter
-                                    k += 8
+                                while k + 4 <= dims {
+                                    let d0 = a[k] - b[k], d1 = a[k + 1] - b[k + 1], d2 = a[k + 2] - b[k + 2], d3 = a[k + 3] - b[k + 3]
+                                    s0 += d0 > 0 ? d0 * d0 : w * d0 * d0
+                                    s1 += d1 > 0 ? d1 * d1 : w * d1 * d1
+                                    s2 += d2 > 0 ? d2 * d2 : w * d2 * d2
+                                    s3 += d3 > 0 ? d3 * d3 : w * d3 * d3
+                                    k += 4
                                 }
-                                var sum = acc.sum()
                                 while k < dims {
                                     let d = a[k] - b[k]
-                                    sum += d > 0 ? d * d : w * d * d
+                                    s0 += d > 0 ? d * d : w * d * d
                                     k += 1
                                 }
-                                c.p[j * n + i] = (sum * scale).squareRoot()
+                                c.p[j * n + i] = ((s0 + s1 + s2 + s3) * scale).squareRoot()
                             }
                         }
                     }

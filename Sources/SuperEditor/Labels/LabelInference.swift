@@ -78,7 +78,7 @@ public struct LabelInference: Sendable {
                                                            silentAt: raw.dbMin), n: n,
                                    edited: Self.shapeFeatures(editDB, frames: m, dims: dims, range: alignmentRange,
                                                               silentAt: edited.dbMin), m: m,
-                                   dims: dims + 1)
+                                   dims: dims / Self.alignmentPool + 1)
         let passes = path.passes()
         let first = path.firstEditedFrame()
 
@@ -207,26 +207,37 @@ public struct LabelInference: Sendable {
     /// leaves these features unchanged. One extra feature marks digital silence (every band
     /// at the file's floor), so that a faded, quiet frame is never mistaken for silence: it
     /// adds `silenceCost` dB to the RMS cost of matching silence with sound.
+    ///
+    /// Neighbouring bands are averaged in groups of `pool` (alignment needs the outline of
+    /// the spectrum, not every band, and the cost matrix shrinks by the same factor).
     static func shapeFeatures(_ db: [Float], frames: Int, dims: Int, range: Float, silentAt floor: Float,
-                              silenceCost: Float = 20) -> [Float] {
-        var out = [Float](repeating: 0, count: frames * (dims + 1))
-        let flag = silenceCost * Float(dims + 1).squareRoot()
+                              silenceCost: Float = 20, pool: Int = alignmentPool) -> [Float] {
+        let bands = dims / pool
+        var out = [Float](repeating: 0, count: frames * (bands + 1))
+        let flag = silenceCost * Float(bands + 1).squareRoot()
         db.withUnsafeBufferPointer { ib in
             out.withUnsafeMutableBufferPointer { ob in
                 for t in 0..<frames {
-                    let src = ib.baseAddress! + t * dims, dst = ob.baseAddress! + t * (dims + 1)
+                    let src = ib.baseAddress! + t * dims, dst = ob.baseAddress! + t * (bands + 1)
                     var peak = -Float.infinity
                     for b in 0..<dims { peak = max(peak, src[b]) }
                     // Silence has no bands at all: every band at the floor, so that it is
                     // never a cheap match for an edited frame that is merely quieter.
                     let silent = peak <= floor + 0.01
-                    for b in 0..<dims { dst[b] = silent ? -range : max(src[b] - peak, -range) }
-                    dst[dims] = silent ? flag : 0
+                    for g in 0..<bands {
+                        var sum: Float = 0
+                        for b in (g * pool)..<((g + 1) * pool) { sum += max(src[b] - peak, -range) }
+                        dst[g] = silent ? -range : sum / Float(pool)
+                    }
+                    dst[bands] = silent ? flag : 0
                 }
             }
         }
         return out
     }
+
+    /// Mel bands averaged into one alignment feature.
+    public static let alignmentPool = 4
 
     /// The most common value, to 0.25 dB: the level difference most frames share.
     static func mode(_ x: [Float]) -> Float? {
