@@ -149,3 +149,9 @@ if __name__ == "__main__":
     optimizer_fixture(os.path.join(a.out, "optim"))
     padded_training_step(ref, os.path.join(a.out, "custom-seed1"))
     print("wrote", a.out)
+
+# Fixtures/model/swift-trained is the other direction: `reconstruction.safetensors` is a Swift
+# run's last.safetensors (30 steps of `super-editor train reconstruction` with d=32, one encoder
+# and one decoder layer), and torch_out.npy is the reference's output for it on
+# torch.manual_seed(5): mel = rand(2, 40, 128), labels = randint(0, 7, (2, 40)) with
+# labels[1, 30:] = PAD. tools/check_swift_checkpoint.py checks any Swift checkpoint this way.

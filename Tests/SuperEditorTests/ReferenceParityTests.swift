@@ -139,3 +139,22 @@ final class PaddedTrainingStepTests: XCTestCase {
         }
     }
 }
+
+/// The other direction: a checkpoint Swift trained (30 steps of `train reconstruction`),
+/// loaded by the PyTorch reference, gave `torch_out.npy` (tools/check_swift_checkpoint.py
+/// does the same for any run); Swift must give the same output from the same file.
+final class SwiftTrainedCheckpointTests: XCTestCase {
+    func testSwiftTrainedCheckpointMatchesReferenceOutput() throws {
+        let dir = Fixtures.model("swift-trained")
+        let file = try SafeTensors.read(dir.appendingPathComponent("reconstruction.safetensors"))
+        XCTAssertEqual(file.metadata["kind"], "reconstruction")
+        XCTAssertEqual(file.metadata["step"], "30")
+        XCTAssertNotNil(file.metadata["phase1_config"])
+        let model = try Checkpoint.loadReconstruction(dir.appendingPathComponent("reconstruction.safetensors"))
+        model.eval()
+        let mel = try NPY.read(dir.appendingPathComponent("mel.npy")).tensor()
+        let labels = try NPY.read(dir.appendingPathComponent("labels.npy")).ints()
+        let out = noGrad { model(mel, labels: labels) }
+        XCTAssertLessThan(relativeError(out.scalars, try NPY.read(dir.appendingPathComponent("torch_out.npy")).floats()), 1e-4)
+    }
+}
