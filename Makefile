@@ -24,7 +24,7 @@ pyenv: deps
 	@$(PYENV)/bin/python -c "import numpy, tensorboard" 2>/dev/null || $(PYENV)/bin/pip install -q numpy==2.4.6 tensorboard==2.21.0
 
 test: deps pyenv
-	SUPER_EDITOR_PYTHON=$(CURDIR)/$(PYENV)/bin/python OPENBLAS_NUM_THREADS=$(THREADS) $(SWIFT) test
+	SUPER_EDITOR_PYTHON=$(CURDIR)/$(PYENV)/bin/python OPENBLAS_NUM_THREADS=$(THREADS) $(SWIFT) test --disable-swift-testing
 
 release: deps
 	$(SWIFT) build -c release --product super-editor
