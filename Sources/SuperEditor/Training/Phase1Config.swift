@@ -113,9 +113,14 @@ public struct Phase1Config: Codable, Equatable, Sendable {
 
     public static let presetNames = ["tiny", "small", "seed"]
 
-    public static func load(_ url: URL) throws -> Phase1Config {
+    public static func load(_ url: URL) throws -> Phase1Config { try ConfigFile.load(url) }
+}
+
+/// Reads a JSON config file, turning decoding failures into a one-line error on the file.
+enum ConfigFile {
+    static func load<C: Decodable>(_ url: URL) throws -> C {
         guard let data = try? Data(contentsOf: url) else { throw InputError(url.path, "cannot read config file") }
-        do { return try JSONDecoder().decode(Phase1Config.self, from: data) } catch let DecodingError.dataCorrupted(ctx) {
+        do { return try JSONDecoder().decode(C.self, from: data) } catch let DecodingError.dataCorrupted(ctx) {
             throw InputError(url.path, "invalid config: \(ctx.debugDescription)")
         } catch {
             throw InputError(url.path, "invalid config: \(error)")

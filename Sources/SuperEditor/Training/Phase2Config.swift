@@ -92,12 +92,5 @@ public struct Phase2Config: Codable, Equatable, Sendable {
         return c
     }
 
-    public static func load(_ url: URL) throws -> Phase2Config {
-        guard let data = try? Data(contentsOf: url) else { throw InputError(url.path, "cannot read config file") }
-        do { return try JSONDecoder().decode(Phase2Config.self, from: data) } catch let DecodingError.dataCorrupted(ctx) {
-            throw InputError(url.path, "invalid config: \(ctx.debugDescription)")
-        } catch {
-            throw InputError(url.path, "invalid config: \(error)")
-        }
-    }
+    public static func load(_ url: URL) throws -> Phase2Config { try ConfigFile.load(url) }
 }
