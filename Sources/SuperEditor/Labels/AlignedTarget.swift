@@ -7,21 +7,18 @@ public enum AlignedTarget {
         let n = path.rawCount
         precondition(frameLabels.count == n && editedMel.count == editedFrames * dims)
         let first = path.firstEditedFrame()
-        // Nearest mapped frame, looking both ways.
-        var nearest = [Int?](repeating: nil, count: n)
-        var last: (raw: Int, edited: Int)? = nil
-        for i in 0..<n {
-            if let j = first[i] { last = (i, j) }
-            nearest[i] = last.map { $0.edited }
-        }
-        var next: (raw: Int, edited: Int)? = nil
-        for i in stride(from: n - 1, through: 0, by: -1) {
-            if let j = first[i] { next = (i, j) }
-            guard first[i] == nil, let after = next else { continue }
-            if let before = (0..<i).reversed().first(where: { first[$0] != nil }) {
-                if after.raw - i < i - before { nearest[i] = after.edited }
-            } else {
-                nearest[i] = after.edited
+        // Nearest mapped frame, looking both ways (ties go to the earlier one).
+        var before = [Int?](repeating: nil, count: n), after = [Int?](repeating: nil, count: n)
+        var last: Int? = nil
+        for i in 0..<n { if first[i] != nil { last = i }; before[i] = last }
+        last = nil
+        for i in stride(from: n - 1, through: 0, by: -1) { if first[i] != nil { last = i }; after[i] = last }
+        let nearest: [Int?] = (0..<n).map { i in
+            switch (before[i], after[i]) {
+            case let (b?, a?): return (a - i < i - b) ? first[a] : first[b]
+            case let (b?, nil): return first[b]
+            case let (nil, a?): return first[a]
+            default: return nil
             }
         }
         var out = [Float](repeating: 0, count: n * dims)

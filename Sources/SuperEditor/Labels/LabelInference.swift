@@ -14,9 +14,10 @@ import NN
 /// 4. How a played-once beat sounds in the edit, compared with the raw (per frame, over the
 ///    bands within `analysisRange` dB of the frame's peak, after removing the global level
 ///    difference between the files), gives the rest:
-///    EFFECT when the high bands lost much more than the low ones, FADE_IN / FADE_OUT when
-///    the beat is quieter with a rising / falling level, TRANSITION when the spectrum's shape
-///    changed without a level change (another sound mixed in), otherwise KEEP.
+///    EFFECT when the change falls steeply with frequency from the start of the beat on (a
+///    crossfade into a filtered section tilts only late), TRANSITION when the spectrum's
+///    shape changed otherwise (another sound mixed in), FADE_IN / FADE_OUT when the beat is
+///    quieter with a rising / falling level, otherwise KEEP.
 public struct LabelInference: Sendable {
     public var alignment = JumpAlignment()
     public var alignmentRange: Float = 50
@@ -25,17 +26,14 @@ public struct LabelInference: Sendable {
     public var cutBelow: Double = 0.5
     /// A beat is LOOP when at least this share of its frames is played twice or more.
     public var loopFrom: Double = 0.5
-    /// High-minus-low band change (dB) below which a beat is EFFECT.
-    public var effectTilt: Float = -10
+    /// Tilt (dB, top quarter of the bands minus the bottom quarter) below which a beat is EFFECT.
+    public var effectTilt: Float = -8.5
     /// Level change (dB) below which a beat is a fade.
     public var fadeGain: Float = -1.5
     /// Shape change (RMS dB) above which a beat is TRANSITION.
     public var transitionShape: Float = 2
-    /// Mel bands at and above this index are "high", below `lowBands` "low".
     /// Beats further apart than this (seconds; 79 BPM) are split: labels are per beat of the music.
     public var maximumBeatInterval = 0.76
-    public var highBands = 64
-    public var lowBands = 40
 
     public init() {}
 
@@ -93,19 +91,26 @@ public struct LabelInference: Sendable {
                     var peak = -Float.infinity
                     for b in 0..<dims { peak = max(peak, r[b]) }
                     if peak <= raw.dbMin + 1 { continue } // a silent raw frame says nothing
-                    var sum: Float = 0, count: Float = 0, hi: Float = 0, hiN: Float = 0, lo: Float = 0, loN: Float = 0
-                    for b in 0..<dims where r[b] > peak - analysisRange {
-                        let d = e[b] - r[b]
-                        sum += d; count += 1
-                        if b >= highBands { hi += d; hiN += 1 } else if b < lowBands { lo += d; loN += 1 }
-                    }
+                    var sum: Float = 0, count: Float = 0
+                    for b in 0..<dims where r[b] > peak - analysisRange { sum += e[b] - r[b]; count += 1 }
                     guard count > 0 else { continue }
                     let g = sum / count
                     var ss: Float = 0
                     for b in 0..<dims where r[b] > peak - analysisRange { let d = e[b] - r[b] - g; ss += d * d }
                     gain[i] = g
                     shape[i] = (ss / count).squareRoot()
-                    if hiN >= 3 && loN >= 3 { tilt[i] = hi / hiN - lo / loN }
+                    // Tilt: mean change over the top quarter of the analysed bands minus the
+                    // bottom quarter (adapts to where the frame has content; a low-pass
+                    // makes it steeply negative).
+                    let quarter = Int(count) / 4
+                    if quarter >= 2 {
+                        var seen = 0, lo: Float = 0, hi: Float = 0
+                        for b in 0..<dims where r[b] > peak - analysisRange {
+                            if seen < quarter { lo += e[b] - r[b] } else if seen >= Int(count) - quarter { hi += e[b] - r[b] }
+                            seen += 1
+                        }
+                        tilt[i] = (hi - lo) / Float(quarter)
+                    }
                 }
             }
         }
@@ -145,7 +150,7 @@ public struct LabelInference: Sendable {
             }
             let g = gs.isEmpty ? 0 : gs.reduce(0, +) / Float(gs.count)
             let measure = BeatMeasure(played: played, looped: looped, gain: g, slope: Self.slope(xs, gs),
-                                      tilt: Self.median(ts) ?? 0, earlyTilt: Self.median(early) ?? 0,
+                                      tilt: Self.median(ts) ?? 0, earlyTilt: Self.median(early) ?? Self.median(ts) ?? 0,
                                       shape: Self.median(ss) ?? 0)
             measures.append(measure)
             labels.append(classify(measure))
@@ -226,7 +231,10 @@ public struct LabelInference: Sendable {
                     let silent = peak <= floor + 0.01
                     for g in 0..<bands {
                         var sum: Float = 0
-                        for b in (g * pool)..<((g + 1) * pool) { sum += max(src[b] - peak, -range) }
+                        // A band at the file's floor has no measurable energy: treat it as
+                        // "nothing there", whatever the frame's own level (a faded frame
+                        // reaches the floor sooner than its raw counterpart).
+                        for b in (g * pool)..<((g + 1) * pool) { sum += src[b] <= floor + 0.01 ? -range : max(src[b] - peak, -range) }
                         dst[g] = silent ? -range : sum / Float(pool)
                     }
                     dst[bands] = silent ? flag : 0
@@ -237,7 +245,7 @@ public struct LabelInference: Sendable {
     }
 
     /// Mel bands averaged into one alignment feature.
-    public static let alignmentPool = 4
+    public static let alignmentPool = 1
 
     /// The most common value, to 0.25 dB: the level difference most frames share.
     static func mode(_ x: [Float]) -> Float? {
