@@ -19,6 +19,7 @@ struct TrainPolicy: ParsableCommand {
     @Option(help: "frame (default: one ratio per frame) or sequence (the guide's summed log-probabilities).") var ratio: String?
     @Option(help: "PPO learning rate.") var lr: Float?
     @Option(help: "Seed for initialisation, sampling and data order.") var seed: UInt64?
+    @Option(help: "Evaluate (and checkpoint) every N updates.") var validateEvery: Int?
     @Flag(help: "Continue the run saved in --out.") var resume = false
 
     func run() throws {
@@ -31,6 +32,7 @@ struct TrainPolicy: ParsableCommand {
             if let ratio { cfg.ratio = ratio }
             if let lr { cfg.learningRate = lr }
             if let seed { cfg.seed = seed }
+            if let validateEvery { cfg.validateEvery = validateEvery }
             let recon = try Checkpoint.loadReconstruction(URL(fileURLWithPath: reconstruction))
             let dataset = try PairedMelDataset(cache: URL(fileURLWithPath: data), nMels: recon.config.nMels)
             let stop = StopRequest()
