@@ -18,7 +18,7 @@ struct Synth: ParsableCommand {
     @Option(help: "Seed; the same seed gives byte-identical files.")
     var seed: UInt64 = 0
 
-    @Option(help: "Track length range in seconds, e.g. 20-45 (or one number).")
+    @Option(help: "Track length range in seconds, e.g. 20-45 (or one number). Lengths are approximate: whole bars, and at least three sections (about 20 s at slow tempi).")
     var seconds: String = "20-45"
 
     func run() throws {
