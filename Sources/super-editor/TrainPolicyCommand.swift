@@ -62,6 +62,7 @@ struct EvaluatePolicy: ParsableCommand {
     @Option(help: "Prepared cache.") var data: String
     @Option(help: "Reconstruction checkpoint.") var reconstruction: String
     @Option(help: "Policy checkpoint.") var policy: String
+    @Option(help: "Evaluate in windows of at most this many frames (as the policy was trained).") var maxSeqLen = 512
     @Flag(help: "Print JSON.") var json = false
 
     func run() throws {
@@ -69,7 +70,7 @@ struct EvaluatePolicy: ParsableCommand {
             let recon = try Checkpoint.loadReconstruction(URL(fileURLWithPath: reconstruction))
             let pol = try Checkpoint.loadPolicy(URL(fileURLWithPath: policy))
             let dataset = try PairedMelDataset(cache: URL(fileURLWithPath: data), nMels: recon.config.nMels)
-            let m = try PolicyEvaluation.evaluate(policy: pol, reconstruction: recon, dataset: dataset)
+            let m = try PolicyEvaluation.evaluate(policy: pol, reconstruction: recon, dataset: dataset, maxSeqLen: maxSeqLen)
             if json {
                 let enc = JSONEncoder()
                 enc.outputFormatting = [.sortedKeys]

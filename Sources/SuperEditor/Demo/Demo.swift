@@ -20,7 +20,7 @@ public struct Demo {
             p1.totalSteps = 700; p1.validateEvery = 175; p1.warmupSteps = 50; p1.learningRate = 2e-3; p1.dropout = 0.05
             var p2 = Phase2Config.cpuDefault
             p2.dropout = 0
-            p2.warmStartSteps = 150; p2.updates = 8; p2.validateEvery = 4; p2.batchSize = 16
+            p2.warmStartSteps = 150; p2.updates = 8; p2.validateEvery = 4
             return Settings(pairs: 80, seconds: 20...30, seed: 2024, phase1: p1, phase2: p2)
         }
 
@@ -123,12 +123,11 @@ public struct Demo {
             let t = try PPOTrainer(config: s.phase2, dataset: dataset, reconstruction: recon, out: run2,
                                    resume: fm.fileExists(atPath: run2.appendingPathComponent("last.safetensors").path))
             _ = try t.run()
-            afterWarm = try? PolicyEvaluation.evaluate(policy: try Checkpoint.loadPolicy(run2.appendingPathComponent("last.safetensors")),
-                                                       reconstruction: recon, dataset: dataset)
+            afterWarm = t.warmStartValidation
         }
         let policy = try Checkpoint.loadPolicy(run2.appendingPathComponent("best.safetensors"))
         let p2 = try timed("evaluate phase 2", &seconds) {
-            try PolicyEvaluation.evaluate(policy: policy, reconstruction: recon, dataset: dataset)
+            try PolicyEvaluation.evaluate(policy: policy, reconstruction: recon, dataset: dataset, maxSeqLen: s.phase2.maxSeqLen)
         }
         log(PolicyReport.table(p2, pairs: dataset.validationIDs.count))
 

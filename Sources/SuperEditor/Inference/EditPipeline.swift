@@ -22,7 +22,7 @@ public struct EditPipeline {
     public var keep: [ClosedRange<Double>] = []
     public var griffinLimIterations = 32
     /// Longest window the models see at once (attention is quadratic in it).
-    public var window = 2048
+    public var window = 1024
     /// Called with (stage, fraction done) for long inputs.
     public var progress: ((String, Double) -> Void)?
 

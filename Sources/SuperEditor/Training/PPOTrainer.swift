@@ -36,6 +36,8 @@ public final class PPOTrainer {
     public private(set) var warmStep = 0
     public private(set) var bestScore = -Double.infinity
     public private(set) var history: [UpdateStats] = []
+    /// The validation after the warm start, before any PPO update.
+    public private(set) var warmStartValidation: PolicyMetrics?
 
     public var policy: EditPredictor { agent.policy }
     public var value: ValueNetwork { agent.value }
@@ -311,7 +313,10 @@ public final class PPOTrainer {
                 bar?.update(warmStep, String(format: "CE %.3f", loss))
             }
         }
-        if update == 0 { validation = try validateAndSave(board: board, log: log, bar: nil) }
+        if update == 0 {
+            validation = try validateAndSave(board: board, log: log, bar: nil)
+            warmStartValidation = validation
+        }
         let bar = showProgress ? ProgressBar(total: config.updates, label: "ppo", startingAt: update) : nil
         var interrupted = false
         while update < config.updates {
