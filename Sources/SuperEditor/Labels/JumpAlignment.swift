@@ -53,17 +53,28 @@ public struct JumpAlignment: Sendable {
     /// Aligns `edited` (m, dims) to `raw` (n, dims), both frame-major.
     public func align(raw: [Float], n: Int, edited: [Float], m: Int, dims: Int) -> Path {
         precondition(n > 0 && m > 0 && raw.count == n * dims && edited.count == m * dims)
-        let cost = costMatrix(edited, m, raw, n, dims: dims) // (m, n): edited rows
+        // The cost is computed in blocks of edited rows as the DP reaches them, so memory
+        // grows with m·n bytes (the moves) rather than m·n floats.
+        var block = [Float]()
+        var blockStart = -1
+        func costRow(_ j: Int) -> Int {
+            if blockStart < 0 || j >= blockStart + Self.blockRows {
+                blockStart = j
+                block = costMatrix(edited, rows: j..<min(m, j + Self.blockRows), raw, n, dims: dims)
+            }
+            return (j - blockStart) * n
+        }
         var moves = [UInt8](repeating: 0, count: m * n)
         var jumpFrom = [Int32](repeating: 0, count: m)
         var previous = [Float](repeating: 0, count: n), current = [Float](repeating: 0, count: n)
         var finalCost: Float = 0
         var endFrame = 0
-        cost.withUnsafeBufferPointer { cb in
+        do {
             moves.withUnsafeMutableBufferPointer { mb in
-                let c = cb.baseAddress!, mv = mb.baseAddress!
+                let mv = mb.baseAddress!
+                let first = costRow(0)
                 for i in 0..<n {
-                    previous[i] = c[i] + (i == 0 ? 0 : jumpPenalty)
+                    previous[i] = block[first + i] + (i == 0 ? 0 : jumpPenalty)
                     mv[i] = Move.jump.rawValue
                 }
                 var bestIndex = 0
@@ -71,8 +82,10 @@ public struct JumpAlignment: Sendable {
                 for j in 1..<max(m, 1) {
                     jumpFrom[j] = Int32(bestIndex)
                     let jumpCost = previous[bestIndex] + jumpPenalty
-                    let row = c + j * n, mrow = mv + j * n
+                    let offset = costRow(j), mrow = mv + j * n
                     var newBest = 0
+                    block.withUnsafeBufferPointer { bb in
+                    let row = bb.baseAddress! + offset
                     previous.withUnsafeBufferPointer { pb in
                         current.withUnsafeMutableBufferPointer { qb in
                             let p = pb.baseAddress!, q = qb.baseAddress!
@@ -86,6 +99,7 @@ public struct JumpAlignment: Sendable {
                                 if q[i] < q[newBest] { newBest = i }
                             }
                         }
+                    }
                     }
                     swap(&previous, &current)
                     bestIndex = newBest
@@ -119,10 +133,14 @@ public struct JumpAlignment: Sendable {
     /// energy the raw frame does not have is the clearer sign of a wrong match.
     public var quieterWeight: Float = 0.1
 
+    /// Edited rows per block of the cost matrix.
+    static let blockRows = 128
+
     /// RMS of the band differences (edit − raw, the quieter ones weighted by
-    /// `quieterWeight`) between every row of `edited` (m, dims) and of `raw` (n, dims), as
-    /// (m, n) row-major.
-    func costMatrix(_ edited: [Float], _ m: Int, _ raw: [Float], _ n: Int, dims: Int) -> [Float] {
+    /// `quieterWeight`) between the rows `rows` of `edited` (m, dims) and every row of `raw`
+    /// (n, dims), as (rows.count, n) row-major.
+    func costMatrix(_ edited: [Float], rows: Range<Int>, _ raw: [Float], _ n: Int, dims: Int) -> [Float] {
+        let m = rows.count, first = rows.lowerBound
         var cost = [Float](repeating: 0, count: m * n)
         let w = quieterWeight, scale = 1 / Float(dims)
         edited.withUnsafeBufferPointer { eb in
@@ -131,9 +149,9 @@ public struct JumpAlignment: Sendable {
                     let e = SendablePointer(UnsafeMutablePointer(mutating: eb.baseAddress!))
                     let r = SendablePointer(UnsafeMutablePointer(mutating: rb.baseAddress!))
                     let c = SendablePointer(cb.baseAddress!)
-                    parallelFor(m, grain: 16) { rows in
-                        for j in rows {
-                            let a = e.p + j * dims
+                    parallelFor(m, grain: 16) { chunk in
+                        for j in chunk {
+                            let a = e.p + (first + j) * dims
                             for i in 0..<n {
                                 let b = r.p + i * dims
                                 // Four partial sums: independent chains the compiler can interleave.

@@ -32,6 +32,8 @@ public struct LabelInference: Sendable {
     public var fadeGain: Float = -1.5
     /// Shape change (RMS dB) above which a beat is TRANSITION.
     public var transitionShape: Float = 2
+    /// Largest raw × edited frame count aligned (about 11 minutes of audio on each side).
+    public var maximumAlignmentCells = 800_000_000
     /// Beats further apart than this (seconds; 79 BPM) are split: labels are per beat of the music.
     public var maximumBeatInterval = 0.76
 
@@ -71,6 +73,11 @@ public struct LabelInference: Sendable {
         guard !raw.beatFrames.isEmpty else { throw InputError(rawName, "no beats detected (silent or without rhythm)") }
         let dims = raw.nMels
         let n = raw.frames, m = edited.frames
+        // The alignment keeps one byte per (raw, edited) frame pair.
+        guard n * m <= maximumAlignmentCells else {
+            throw InputError(rawName, String(format: "too long to align with its edit (%d × %d frames, about %.0f MB); split the pair into parts of a few minutes",
+                                             n, m, Double(n * m) / 1e6))
+        }
         let rawDB = Self.decibels(raw), editDB = Self.decibels(edited)
         let path = alignment.align(raw: Self.shapeFeatures(rawDB, frames: n, dims: dims, range: alignmentRange,
                                                            silentAt: raw.dbMin), n: n,
