@@ -59,6 +59,13 @@ public final class PPOTrainer {
         public var valueLoss: Double
         public var entropyCoeff: Double
         public var epochs: Int
+
+        enum CodingKeys: String, CodingKey {
+            case update, reward, entropy, epochs
+            case rewardTerms = "reward_terms", labelAccuracy = "label_accuracy", approxKL = "approx_kl"
+            case clipFraction = "clip_fraction", explainedVariance = "explained_variance", valueLoss = "value_loss"
+            case entropyCoeff = "entropy_coeff"
+        }
     }
 
     /// A new run in `out`, or with `resume` the continuation of the run saved there (its saved
