@@ -83,3 +83,34 @@ struct EvaluatePolicy: ParsableCommand {
         }
     }
 }
+
+struct EvaluateRender: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "render",
+        abstract: "Both renderers against the true edit on synthetic pairs: mel distance (dB) and multi-resolution STFT distance, with the true labels and with the policy's."
+    )
+
+    @Option(help: "A folder made by `super-editor synth` (raw/, edited/, truth/).") var synth: String
+    @Option(help: "Policy checkpoint.") var policy: String
+    @Option(help: "Reconstruction checkpoint.") var reconstruction: String
+    @Option(help: "How many pairs.") var pairs = 5
+    @Flag(help: "Print JSON.") var json = false
+
+    func run() throws {
+        do {
+            let rows = try RenderEvaluation.evaluate(synth: URL(fileURLWithPath: synth),
+                                                     policy: try Checkpoint.loadPolicy(URL(fileURLWithPath: policy)),
+                                                     reconstruction: try Checkpoint.loadReconstruction(URL(fileURLWithPath: reconstruction)),
+                                                     limit: pairs)
+            if json {
+                let enc = JSONEncoder()
+                enc.outputFormatting = [.sortedKeys]
+                print(String(decoding: try enc.encode(rows), as: UTF8.self))
+            } else {
+                print(RenderEvaluation.table(rows))
+            }
+        } catch {
+            throw failure(error)
+        }
+    }
+}
