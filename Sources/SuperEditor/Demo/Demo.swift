@@ -14,13 +14,13 @@ public struct Demo {
         public var phase1: Phase1Config
         public var phase2: Phase2Config
 
-        /// About 15 minutes on a 2-core machine.
+        /// About 10 minutes on a 2-core machine (at most 15).
         public static var full: Settings {
             var p1 = Phase1Config.preset("tiny")!
-            p1.totalSteps = 700; p1.validateEvery = 175; p1.warmupSteps = 50; p1.learningRate = 2e-3; p1.dropout = 0.05
+            p1.totalSteps = 1400; p1.validateEvery = 350; p1.warmupSteps = 50; p1.learningRate = 2e-3; p1.dropout = 0.05
             var p2 = Phase2Config.cpuDefault
             p2.dropout = 0
-            p2.warmStartSteps = 150; p2.updates = 8; p2.validateEvery = 4
+            p2.warmStartSteps = 600; p2.updates = 8; p2.validateEvery = 4
             return Settings(pairs: 80, seconds: 20...30, seed: 2024, phase1: p1, phase2: p2)
         }
 
