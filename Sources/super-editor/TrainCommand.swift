@@ -75,6 +75,7 @@ struct EvaluateReconstruction: ParsableCommand {
     @Option(help: "Reconstruction checkpoint.") var checkpoint: String
     @Option(help: "Validation windows of at most this many frames.") var maxSeqLen = 1024
     @Option(help: "Write a few example plots into this folder.") var plots: String?
+    @Flag(help: "Score the raw model output, without clamping it to the normalised mel's [0, 1].") var noClamp = false
     @Flag(help: "Print JSON.") var json = false
 
     func run() throws {
@@ -82,7 +83,7 @@ struct EvaluateReconstruction: ParsableCommand {
             let model = try Checkpoint.loadReconstruction(URL(fileURLWithPath: checkpoint))
             let dataset = try PairedMelDataset(cache: URL(fileURLWithPath: data), nMels: model.config.nMels)
             let report = try Phase1Report.make(model: model, dataset: dataset, maxSeqLen: maxSeqLen,
-                                               plots: plots.map { URL(fileURLWithPath: $0) })
+                                               plots: plots.map { URL(fileURLWithPath: $0) }, clamp: !noClamp)
             print(json ? report.json : report.table)
         } catch {
             throw failure(error)

@@ -31,6 +31,10 @@ public struct Phase1Config: Codable, Equatable, Sendable {
     public var validateEvery = 500
     public var validationFraction: Double = 0.1
     public var seed: UInt64 = 0
+    /// Clamp the model's output to [0, 1], the range of a normalised mel, in the loss and in
+    /// evaluation. Silence (CUT frames, the −80 dB floor) is exactly 0 in the target, and the
+    /// STFT loss's log-magnitude term (ε = 1e-8) only sees it matched by an exact 0.
+    public var clampOutput = true
 
     public init() {}
 
@@ -44,6 +48,7 @@ public struct Phase1Config: Codable, Equatable, Sendable {
         case consistencyWeight = "consistency_weight"
         case warmupSteps = "warmup_steps", totalSteps = "total_steps"
         case validateEvery = "validate_every", validationFraction = "validation_fraction", seed
+        case clampOutput = "clamp_output"
     }
 
     /// Fields missing from a JSON file keep the guide's defaults; unknown fields are an error,
@@ -73,6 +78,7 @@ public struct Phase1Config: Codable, Equatable, Sendable {
         validateEvery = try c.decodeIfPresent(Int.self, forKey: .validateEvery) ?? d.validateEvery
         validationFraction = try c.decodeIfPresent(Double.self, forKey: .validationFraction) ?? d.validationFraction
         seed = try c.decodeIfPresent(UInt64.self, forKey: .seed) ?? d.seed
+        clampOutput = try c.decodeIfPresent(Bool.self, forKey: .clampOutput) ?? d.clampOutput
         let known = Set(CodingKeys.allCases.map(\.rawValue))
         let raw = try decoder.container(keyedBy: AnyKey.self)
         if let unknown = raw.allKeys.map(\.stringValue).sorted().first(where: { !known.contains($0) }) {

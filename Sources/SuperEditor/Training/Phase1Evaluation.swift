@@ -32,7 +32,8 @@ public enum Phase1Evaluation {
 
     /// Evaluates `model` (switched to eval mode) on `batches`. `onBatch` sees each batch's
     /// prediction, for plotting.
-    public static func evaluate(_ model: ReconstructionModel, batches: [PairedMelDataset.Batch],
+    /// With `clamp`, predictions are clamped to [0, 1] (the normalised mel's range) first.
+    public static func evaluate(_ model: ReconstructionModel, batches: [PairedMelDataset.Batch], clamp: Bool = true,
                                 onBatch: ((PairedMelDataset.Batch, Tensor) -> Void)? = nil) -> Phase1Metrics {
         model.eval()
         let stftLoss = MultiScaleSTFTLoss()
@@ -40,7 +41,7 @@ public enum Phase1Evaluation {
         var keepFrames = 0, keepGood = 0
         var labelSum = [Double](repeating: 0, count: EditLabel.count), labelFrames = [Int](repeating: 0, count: EditLabel.count)
         for batch in batches {
-            let pred = noGrad { model(batch.mel, labels: batch.labels) }
+            let pred = noGrad { clamp ? model(batch.mel, labels: batch.labels).clamp(min: 0, max: 1) : model(batch.mel, labels: batch.labels) }
             onBatch?(batch, pred)
             let b = batch.mel.shape[0], t = batch.mel.shape[1], m = batch.mel.shape[2]
             for i in 0..<b {

@@ -8,10 +8,10 @@ public struct Phase1Report {
     public let pairs: Int
 
     public static func make(model: ReconstructionModel, dataset: PairedMelDataset, maxSeqLen: Int = 1024,
-                            plots: URL? = nil, plotCount: Int = 3) throws -> Phase1Report {
+                            plots: URL? = nil, plotCount: Int = 3, clamp: Bool = true) throws -> Phase1Report {
         let batches = try dataset.validationBatches(batchSize: 4, maxSeqLen: maxSeqLen)
         var examples: [(PairedMelDataset.Batch, Tensor)] = []
-        let metrics = Phase1Evaluation.evaluate(model, batches: batches) { b, p in
+        let metrics = Phase1Evaluation.evaluate(model, batches: batches, clamp: clamp) { b, p in
             if examples.count < plotCount { examples.append((b, p)) }
         }
         if let plots {

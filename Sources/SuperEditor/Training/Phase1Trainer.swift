@@ -96,7 +96,8 @@ public final class Phase1Trainer {
         let batch = try dataset.trainingBatch(step: step, batchSize: config.batchSize, maxSeqLen: config.maxSeqLen, seed: config.seed)
         model.train()
         parameters.zeroGrad()
-        let l = loss(pred: model(batch.mel, labels: batch.labels), target: batch.target, labels: batch.labels)
+        let raw = model(batch.mel, labels: batch.labels)
+        let l = loss(pred: config.clampOutput ? raw.clamp(min: 0, max: 1) : raw, target: batch.target, labels: batch.labels)
         l.total.backward()
         let norm = parameters.clipGradNorm(config.gradientClip)
         let lr = schedule.rate(at: step)
@@ -109,7 +110,7 @@ public final class Phase1Trainer {
     public func validate() throws -> Phase1Metrics {
         let batches = try dataset.validationBatches(batchSize: config.batchSize, maxSeqLen: config.maxSeqLen)
         var first: (PairedMelDataset.Batch, Tensor)?
-        let metrics = Phase1Evaluation.evaluate(model, batches: batches) { b, p in if first == nil { first = (b, p) } }
+        let metrics = Phase1Evaluation.evaluate(model, batches: batches, clamp: config.clampOutput) { b, p in if first == nil { first = (b, p) } }
         if let (b, p) = first { try? plot(batch: b, prediction: p, to: outDirectory.appendingPathComponent("plots/step_\(step).png")) }
         return metrics
     }
