@@ -90,7 +90,7 @@ public struct Phase2Config: Codable, Equatable, Sendable {
         c.predictorDim = 64; c.nLayers = 2; c.nHeads = 4
         c.batchSize = 16; c.minibatchSize = 8
         // Windows of 512 frames (12 s): attention cost grows with the square of the length.
-        c.maxSeqLen = 512; c.warmStartSteps = 200; c.updates = 10; c.validateEvery = 5
+        c.maxSeqLen = 512; c.warmStartSteps = 800; c.updates = 10; c.validateEvery = 5
         return c
     }
 
