@@ -59,7 +59,8 @@ public struct EditPipeline {
             return noGrad { policy(mel.slice(axis: 1, range)).logSoftmax() }
         }
         let decisions = logp.withUnsafeBufferPointer {
-            BeatDecisions(logProbabilities: $0.baseAddress!, frames: t, beatFrames: features.beatFrames)
+            BeatDecisions(logProbabilities: $0.baseAddress!, frames: t,
+                          beatFrames: features.beatFrames.isEmpty ? [] : LabelInference().beatGrid(features))
         }
         let hop = Double(features.hopLength) / Double(features.sampleRate)
         var labels = decisions.greedy

@@ -124,8 +124,7 @@ public struct LabelInference: Sendable {
         // The two files are normalised to their own loudest frame: remove that offset.
         let offset = Self.mode(gain.filter { !$0.isNaN }) ?? 0
 
-        let longest = Int(maximumBeatInterval * Double(raw.sampleRate) / Double(raw.hopLength))
-        let beatFrames = Self.subdivide(Self.extendBeats(raw.beatFrames, frames: n), longest: longest)
+        let beatFrames = beatGrid(raw)
         let spans = EditTimeline.beatSpans(positions: beatFrames, total: n)
         let interval = Self.medianInterval(beatFrames)
         var labels: [EditLabel] = []
@@ -173,6 +172,13 @@ public struct LabelInference: Sendable {
         if m.shape > transitionShape { return .transition }
         if m.gain < fadeGain { return m.slope >= 0 ? .fadeIn : .fadeOut }
         return .keep
+    }
+
+    /// The beats labels are decided on: librosa's, continued over the trimmed lead-in and
+    /// tail and split where the tracker locked onto half the tempo. `edit` uses the same grid.
+    public func beatGrid(_ f: AudioFeatures) -> [Int] {
+        let longest = Int(maximumBeatInterval * Double(f.sampleRate) / Double(f.hopLength))
+        return Self.subdivide(Self.extendBeats(f.beatFrames, frames: f.frames), longest: longest)
     }
 
     /// librosa trims weak beats at both ends, so a silent lead-in or tail has no beat of its
