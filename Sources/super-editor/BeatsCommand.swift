@@ -27,9 +27,7 @@ struct BeatsCommand: ParsableCommand {
             throw failure(error, file: audio)
         }
         if json {
-            let enc = JSONEncoder()
-            enc.outputFormatting = [.sortedKeys]
-            print(String(decoding: try enc.encode(BeatsOutput(tempo: beats.tempo, beat_times: beats.times)), as: UTF8.self))
+            try printJSON(BeatsOutput(tempo: beats.tempo, beat_times: beats.times))
         } else {
             print(String(format: "tempo %.2f BPM, %d beats", beats.tempo, beats.times.count))
             for t in beats.times { print(String(format: "%.3f", t)) }

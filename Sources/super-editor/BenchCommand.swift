@@ -31,9 +31,7 @@ struct BenchModel: ParsableCommand {
         }
         let r = ModelBench.run(preset: p, steps: steps)
         if json {
-            let enc = JSONEncoder()
-            enc.outputFormatting = [.sortedKeys]
-            print(String(decoding: try enc.encode(r), as: UTF8.self))
+            try printJSON(r)
         } else {
             print(String(format: "preset %@  params %d  threads %d  BLAS %@", r.preset, r.params, r.threads, r.blasCore))
             print(String(format: "train step %.4f s  (%.0f frames/s)", r.trainStepSeconds, r.trainFramesPerSecond))

@@ -43,9 +43,7 @@ struct BenchDSP: ParsableCommand {
         let r: DSPBenchResult
         do { r = try DSPBench.run(input: url, repeats: repeats) } catch { throw failure(error, file: url.path) }
         if json {
-            let enc = JSONEncoder()
-            enc.outputFormatting = [.sortedKeys]
-            print(String(decoding: try enc.encode(r), as: UTF8.self))
+            try printJSON(r)
         } else {
             print(String(format: "%.1f s of audio: load %.4f s, mel %.4f s, beats %.4f s",
                          r.secondsOfAudio, r.loadSeconds, r.melSeconds, r.beatsSeconds))

@@ -72,9 +72,7 @@ struct EvaluatePolicy: ParsableCommand {
             let dataset = try PairedMelDataset(cache: URL(fileURLWithPath: data), nMels: recon.config.nMels)
             let m = try PolicyEvaluation.evaluate(policy: pol, reconstruction: recon, dataset: dataset, maxSeqLen: maxSeqLen)
             if json {
-                let enc = JSONEncoder()
-                enc.outputFormatting = [.sortedKeys]
-                print(String(decoding: try enc.encode(m), as: UTF8.self))
+                try printJSON(m)
             } else {
                 print(PolicyReport.table(m, pairs: dataset.validationIDs.count))
             }
@@ -103,9 +101,7 @@ struct EvaluateRender: ParsableCommand {
                                                      reconstruction: try Checkpoint.loadReconstruction(URL(fileURLWithPath: reconstruction)),
                                                      limit: pairs)
             if json {
-                let enc = JSONEncoder()
-                enc.outputFormatting = [.sortedKeys]
-                print(String(decoding: try enc.encode(rows), as: UTF8.self))
+                try printJSON(rows)
             } else {
                 print(RenderEvaluation.table(rows))
             }
