@@ -19,7 +19,10 @@ extension Tensor {
         let dh = d / heads, ld = 3 * d, tt = t * t
         let scale = 1 / Float(dh).squareRoot()
         let pairs = b * heads
-        let probs = Tensor(uninitialized: [pairs, t, t])
+        // Without a backward pass the weights of a (batch, head) pair live only while that pair
+        // runs, in a scratch block per worker that stays in cache.
+        let keepWeights = Tensor.needsGrad(self)
+        let probs = Tensor(uninitialized: keepWeights ? [pairs, t, t] : [1])
         let keep: Tensor? = dropout > 0 ? Tensor(uninitialized: [pairs, t, t]) : nil
         let seed = rng.next()
         let out = Tensor(uninitialized: [b, t, d])
@@ -32,10 +35,11 @@ extension Tensor {
             BLAS.singleThreaded {
                 parallelFor(pairs) { r in
                     let scratch = keep == nil ? nil : Storage(uninitializedCount: tt)
+                    let ownBlock = keepWeights ? nil : Storage(uninitializedCount: tt)
                     for pair in r {
                         let bi = pair / heads, h = pair % heads
                         let q = qkv.p + bi * t * ld + h * dh, k = q + d, v = q + 2 * d
-                        let s = pp.p + pair * tt
+                        let s = ownBlock?.pointer ?? (pp.p + pair * tt)
                         BLAS.gemm(transB: true, m: t, n: t, k: dh, alpha: scale, a: q, lda: ld, b: k, ldb: ld, c: s, ldc: t)
                         for i in 0..<t {
                             let row = s + i * t
