@@ -53,22 +53,8 @@ public enum ModelBench {
             train = seconds(since: start) / Double(steps)
         }
 
-        if ProcessInfo.processInfo.environment["SE_BENCH_DEBUG"] != nil {
-            let s0 = DispatchTime.now()
-            let out = model(mel, labels: labels)
-            let f = seconds(since: s0)
-            let s1 = DispatchTime.now()
-            let l = loss(pred: out, target: target, labels: labels)
-            let lt = seconds(since: s1)
-            let s2 = DispatchTime.now()
-            l.total.backward()
-            print("forward \(f) loss \(lt) backward \(seconds(since: s2))")
-        }
         model.eval()
         _ = noGrad { model(mel, labels: labels) }
-        for _ in 0..<(Int(ProcessInfo.processInfo.environment["SE_BENCH_EXTRA_INFER"] ?? "") ?? 0) {
-            _ = noGrad { model(mel, labels: labels) }
-        }
         let inferStart = DispatchTime.now()
         _ = noGrad { model(mel, labels: labels) }
         let infer = seconds(since: inferStart)

@@ -72,7 +72,6 @@ public struct BeatDecisions {
             for b in spans.indices.filter({ labels[$0] != .loop && labels[$0] != .cut }).sorted(by: { cost($0, .loop) < cost($1, .loop) })
                 where length() < lo { labels[b] = .loop }
         }
-        // Overshoot from a coarse step: walk back single beats while it helps.
         let n = length()
         return n >= lo && n <= hi ? labels : nil
     }

@@ -117,13 +117,12 @@ public final class Phase1Trainer {
 
     func plot(batch: PairedMelDataset.Batch, prediction: Tensor, to url: URL) throws {
         try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-        let t = batch.mel.shape[1], m = batch.mel.shape[2], len = batch.lengths[0]
+        let m = batch.mel.shape[2], len = batch.lengths[0]
         let img = MelComparisonPlot.render(title: "\(batch.ids[0])  STEP \(step)",
                                            raw: Array(UnsafeBufferPointer(start: batch.mel.data, count: len * m)),
                                            target: Array(UnsafeBufferPointer(start: batch.target.data, count: len * m)),
                                            predicted: Array(UnsafeBufferPointer(start: prediction.data, count: len * m)),
                                            labels: Array(batch.labels[0..<len]), frames: len, bins: m)
-        _ = t
         try img.writePNG(to: url)
     }
 

@@ -67,7 +67,7 @@ extension Tensor {
             let pg = SendablePointer(g.data), pd = SendablePointer(dqkv.data)
             BLAS.singleThreaded {
                 parallelFor(pairs) { r in
-                    let scratchStorage = Storage(uninitializedCount: tt)
+                    let scratchStorage = pk == nil ? nil : Storage(uninitializedCount: tt)
                     let dPStorage = Storage(uninitializedCount: tt)
                     let dp = dPStorage.pointer
                     for pair in r {
@@ -77,7 +77,7 @@ extension Tensor {
                         let go = pg.p + bi * t * d + h * dh
                         let p = pp.p + pair * tt
                         var weights = UnsafePointer(p)
-                        if let pk {
+                        if let pk, let scratchStorage {
                             let m = pk.p + pair * tt, w = scratchStorage.pointer
                             for i in 0..<tt { w[i] = p[i] * m[i] }
                             weights = UnsafePointer(w)
