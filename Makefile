@@ -7,7 +7,7 @@ DEB_PKGS    := libopenblas-dev libsndfile1-dev libsoxr-dev libkissfft-dev libpng
 PYENV       := .venv-tools
 RELEASE_BIN := .build/release/super-editor
 
-.PHONY: deps test release demo bench pyenv clean
+.PHONY: deps test release demo bench phase1 pyenv clean
 
 # Installs the C libraries the package links, when they are missing (needs root, as on CI).
 deps:
@@ -35,6 +35,17 @@ bench: release
 # The whole system on built-in synthetic data; QUICK=1 for the small version.
 demo: release
 	OPENBLAS_NUM_THREADS=$(THREADS) $(RELEASE_BIN) demo --out demo-out $(if $(QUICK),--quick,)
+
+# Phase 1's acceptance run: 160 synthetic pairs, the tiny model trained with
+# configs/phase1-synth.json, then the guide's table on the validation split and example plots.
+PHASE1_OUT ?= phase1-out
+phase1: release
+	$(RELEASE_BIN) synth --out $(PHASE1_OUT)/data --count 160 --seed 77 --seconds 20-30
+	$(RELEASE_BIN) prepare --raw $(PHASE1_OUT)/data/raw --edited $(PHASE1_OUT)/data/edited --out $(PHASE1_OUT)/cache
+	OPENBLAS_NUM_THREADS=$(THREADS) $(RELEASE_BIN) train reconstruction --data $(PHASE1_OUT)/cache --out $(PHASE1_OUT)/run \
+	  --config configs/phase1-synth.json
+	$(RELEASE_BIN) evaluate reconstruction --data $(PHASE1_OUT)/cache --checkpoint $(PHASE1_OUT)/run/best.safetensors \
+	  --plots $(PHASE1_OUT)/run/eval
 
 clean:
 	rm -rf .build $(PYENV)

@@ -9,16 +9,21 @@ public struct ReconstructionConfig: Codable, Equatable, Sendable {
     public var nDecoderLayers = 3
     public var nHeads = 8
     public var dropout: Float = 0.1
+    /// The longest sequence the model was trained on (Phase 1's `max_seq_len`). Inference runs
+    /// longer sequences in windows of this many frames: positions past it were never trained.
+    /// Not a shape: the reference's constructor ignores it, and nil means unknown.
+    public var trainedFrames: Int?
 
     public init(nMels: Int = 128, encoderDim: Int = 512, nEncoderLayers: Int = 6, nDecoderLayers: Int = 3,
-                nHeads: Int = 8, dropout: Float = 0.1) {
+                nHeads: Int = 8, dropout: Float = 0.1, trainedFrames: Int? = nil) {
         self.nMels = nMels; self.encoderDim = encoderDim; self.nEncoderLayers = nEncoderLayers
         self.nDecoderLayers = nDecoderLayers; self.nHeads = nHeads; self.dropout = dropout
+        self.trainedFrames = trainedFrames
     }
 
     enum CodingKeys: String, CodingKey {
         case nMels = "n_mels", encoderDim = "encoder_dim", nEncoderLayers = "n_encoder_layers"
-        case nDecoderLayers = "n_decoder_layers", nHeads = "n_heads", dropout
+        case nDecoderLayers = "n_decoder_layers", nHeads = "n_heads", dropout, trainedFrames = "trained_frames"
     }
 
     /// Missing keys take the reference's defaults, as its `**kwargs` constructor does.
@@ -30,6 +35,7 @@ public struct ReconstructionConfig: Codable, Equatable, Sendable {
         nDecoderLayers = try c.decodeIfPresent(Int.self, forKey: .nDecoderLayers) ?? 3
         nHeads = try c.decodeIfPresent(Int.self, forKey: .nHeads) ?? 8
         dropout = try c.decodeIfPresent(Float.self, forKey: .dropout) ?? 0.1
+        trainedFrames = try c.decodeIfPresent(Int.self, forKey: .trainedFrames)
     }
 }
 

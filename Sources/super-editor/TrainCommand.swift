@@ -73,7 +73,7 @@ struct EvaluateReconstruction: ParsableCommand {
 
     @Option(help: "Prepared cache.") var data: String
     @Option(help: "Reconstruction checkpoint.") var checkpoint: String
-    @Option(help: "Validation windows of at most this many frames.") var maxSeqLen = 1024
+    @Option(help: "Validation windows of at most this many frames (default: the length the model was trained on, else 1024).") var maxSeqLen: Int?
     @Option(help: "Write a few example plots into this folder.") var plots: String?
     @Flag(help: "Score the raw model output, without clamping it to the normalised mel's [0, 1].") var noClamp = false
     @Flag(help: "Print JSON.") var json = false

@@ -120,6 +120,18 @@ final class Phase1TrainerTests: XCTestCase {
         }
     }
 
+    func testLossClampsOnlyTheFloor() {
+        // An output stuck above 1 against a target of at most 1 must still get a gradient; an
+        // output below the silence floor is 0 to the loss and gets none.
+        let out = Tensor([1.5, -0.5, 0.5], shape: [3]); out.requiresGrad = true
+        let seen = Phase1Config().lossInput(out)
+        XCTAssertEqual(seen.scalars, [1.5, 0, 0.5])
+        seen.sum().backward()
+        XCTAssertEqual(out.grad!.scalars, [1, 0, 1])
+        var raw = Phase1Config(); raw.clampOutput = false
+        XCTAssertEqual(raw.lossInput(out).scalars, [1.5, -0.5, 0.5])
+    }
+
     func testConfigFileOverridesAndRejectsTypos() throws {
         let dir = temporaryDirectory()
         let good = dir.appendingPathComponent("c.json")

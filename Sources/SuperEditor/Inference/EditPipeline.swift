@@ -115,10 +115,9 @@ public struct EditPipeline {
         let order = EditTimeline.segments(spans: spans, labels: labels).flatMap { Array($0) }
         var editedMel = [Float](repeating: 0, count: order.count * m)
         if let reconstruction {
-            reconstruction.eval()
             let edited = try windows(t) { range, done in
                 progress?("reconstruct", done)
-                return noGrad { reconstruction(mel.slice(axis: 1, range), labels: Array(frameLabels[range])) }
+                return reconstruction.infer(mel.slice(axis: 1, range), labels: Array(frameLabels[range]))
             }
             for (i, f) in order.enumerated() { for j in 0..<m { editedMel[i * m + j] = edited[f * m + j] } }
         } else {

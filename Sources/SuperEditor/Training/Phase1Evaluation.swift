@@ -30,18 +30,17 @@ public struct Phase1Metrics: Codable, Sendable {
 public enum Phase1Evaluation {
     public static let keepThreshold: Float = 0.05
 
-    /// Evaluates `model` (switched to eval mode) on `batches`. `onBatch` sees each batch's
-    /// prediction, for plotting.
+    /// Evaluates `model` on `batches` through `ReconstructionModel.infer`. `onBatch` sees each
+    /// batch's prediction, for plotting.
     /// With `clamp`, predictions are clamped to [0, 1] (the normalised mel's range) first.
     public static func evaluate(_ model: ReconstructionModel, batches: [PairedMelDataset.Batch], clamp: Bool = true,
                                 onBatch: ((PairedMelDataset.Batch, Tensor) -> Void)? = nil) -> Phase1Metrics {
-        model.eval()
         let stftLoss = MultiScaleSTFTLoss()
         var absSum = 0.0, keepAbsSum = 0.0, frames = 0, stftSum = 0.0, stftWeight = 0.0
         var keepFrames = 0, keepGood = 0
         var labelSum = [Double](repeating: 0, count: EditLabel.count), labelFrames = [Int](repeating: 0, count: EditLabel.count)
         for batch in batches {
-            let pred = noGrad { clamp ? model(batch.mel, labels: batch.labels).clamp(min: 0, max: 1) : model(batch.mel, labels: batch.labels) }
+            let pred = model.infer(batch.mel, labels: batch.labels, clamp: clamp)
             onBatch?(batch, pred)
             let b = batch.mel.shape[0], t = batch.mel.shape[1], m = batch.mel.shape[2]
             for i in 0..<b {

@@ -2,14 +2,15 @@ import Foundation
 import Tensor
 
 /// `evaluate reconstruction`: the Phase 1 metrics on the validation split, as a table or
-/// JSON, with optional example plots.
+/// JSON, with optional example plots. Validation windows are `maxSeqLen` frames, by default
+/// the model's training crop, as in the validation during training.
 public struct Phase1Report {
     public let metrics: Phase1Metrics
     public let pairs: Int
 
-    public static func make(model: ReconstructionModel, dataset: PairedMelDataset, maxSeqLen: Int = 1024,
+    public static func make(model: ReconstructionModel, dataset: PairedMelDataset, maxSeqLen: Int? = nil,
                             plots: URL? = nil, plotCount: Int = 3, clamp: Bool = true) throws -> Phase1Report {
-        let batches = try dataset.validationBatches(batchSize: 4, maxSeqLen: maxSeqLen)
+        let batches = try dataset.validationBatches(batchSize: 4, maxSeqLen: maxSeqLen ?? model.config.trainedFrames ?? 1024)
         var examples: [(PairedMelDataset.Batch, Tensor)] = []
         let metrics = Phase1Evaluation.evaluate(model, batches: batches, clamp: clamp) { b, p in
             if examples.count < plotCount { examples.append((b, p)) }

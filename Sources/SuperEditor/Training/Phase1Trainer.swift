@@ -97,7 +97,7 @@ public final class Phase1Trainer {
         model.train()
         parameters.zeroGrad()
         let raw = model(batch.mel, labels: batch.labels)
-        let l = loss(pred: config.clampOutput ? raw.clamp(min: 0, max: 1) : raw, target: batch.target, labels: batch.labels)
+        let l = loss(pred: config.lossInput(raw), target: batch.target, labels: batch.labels)
         l.total.backward()
         let norm = parameters.clipGradNorm(config.gradientClip)
         let lr = schedule.rate(at: step)

@@ -102,8 +102,7 @@ public enum RewardModel {
         let b = batch.mel.shape[0], t = batch.mel.shape[1], m = batch.mel.shape[2]
         var labels = actions
         for i in 0..<b { for f in batch.lengths[i]..<t { labels[i * t + f] = EditLabel.pad.rawValue } }
-        // The Phase 1 output is a normalised mel: clamped to [0, 1] as in its training.
-        let out = noGrad { reconstruction(batch.mel, labels: labels).clamp(min: 0, max: 1) }
+        let out = reconstruction.infer(batch.mel, labels: labels)
         return (0..<b).map { i in
             let len = batch.lengths[i]
             let pred = Array(labels[(i * t)..<(i * t + len)])
