@@ -120,6 +120,27 @@ final class Phase1TrainerTests: XCTestCase {
         }
     }
 
+    func testEvaluationPlotsThePairsWithTheMostKindsOfEdit() throws {
+        let cache = try ToyCache.make(pairs: 12)
+        let ds = try PairedMelDataset(cache: cache, validationFraction: 0.5)
+        var c = toyConfig(steps: 1); c.maxSeqLen = 40
+        let model = ReconstructionModel(c.model, seed: 2)
+        let plots = temporaryDirectory().appendingPathComponent("plots")
+        let report = try Phase1Report.make(model: model, dataset: ds, plots: plots, plotCount: 2)
+        XCTAssertEqual(report.pairs, ds.validationIDs.count)
+        XCTAssertGreaterThan(ds.validationIDs.count, 2)
+        // The best window of each validation pair, by how many labels it holds.
+        var best: [String: Int] = [:]
+        for id in ds.validationIDs {
+            let p = try ds.pair(id)
+            best[id] = stride(from: 0, to: p.frames, by: 40).map { Set(p.labels[$0..<min(p.frames, $0 + 40)]).count }.max()
+        }
+        let written = try FileManager.default.contentsOfDirectory(atPath: plots.path).sorted()
+        XCTAssertEqual(written.count, 2)
+        let expected = best.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.prefix(2).map { "\($0.key).png" }.sorted()
+        XCTAssertEqual(written, expected)
+    }
+
     func testLossClampsOnlyTheFloor() {
         // An output stuck above 1 against a target of at most 1 must still get a gradient; an
         // output below the silence floor is 0 to the loss and gets none.

@@ -11,20 +11,28 @@ public struct Phase1Report {
     public static func make(model: ReconstructionModel, dataset: PairedMelDataset, maxSeqLen: Int? = nil,
                             plots: URL? = nil, plotCount: Int = 3, clamp: Bool = true) throws -> Phase1Report {
         let batches = try dataset.validationBatches(batchSize: 4, maxSeqLen: maxSeqLen ?? model.config.trainedFrames ?? 1024)
-        var examples: [(PairedMelDataset.Batch, Tensor)] = []
+        // The example of each pair is its window with the most kinds of label, and the plots
+        // are of the pairs whose example has the most: a window that is all one edit shows little.
+        var examples: [String: (kinds: Int, image: Raster)] = [:]
         let metrics = Phase1Evaluation.evaluate(model, batches: batches, clamp: clamp) { b, p in
-            if examples.count < plotCount { examples.append((b, p)) }
+            guard plots != nil else { return }
+            let t = b.mel.shape[1], m = b.mel.shape[2]
+            for (i, id) in b.ids.enumerated() {
+                let len = b.lengths[i], labels = Array(b.labels[(i * t)..<(i * t + len)])
+                let kinds = Set(labels).count
+                if let e = examples[id], e.kinds >= kinds { continue }
+                func rows(_ x: Tensor) -> [Float] { Array(UnsafeBufferPointer(start: x.data + i * t * m, count: len * m)) }
+                examples[id] = (kinds, MelComparisonPlot.render(title: id, raw: rows(b.mel), target: rows(b.target), predicted: rows(p),
+                                                               labels: labels, frames: len, bins: m))
+                if examples.count > plotCount, let worst = examples.min(by: { ($0.value.kinds, $1.key) < ($1.value.kinds, $0.key) }) {
+                    examples[worst.key] = nil
+                }
+            }
         }
         if let plots {
             try FileManager.default.createDirectory(at: plots, withIntermediateDirectories: true)
-            for (b, p) in examples {
-                let m = b.mel.shape[2], len = b.lengths[0]
-                let img = MelComparisonPlot.render(title: b.ids[0], raw: Array(UnsafeBufferPointer(start: b.mel.data, count: len * m)),
-                                                   target: Array(UnsafeBufferPointer(start: b.target.data, count: len * m)),
-                                                   predicted: Array(UnsafeBufferPointer(start: p.data, count: len * m)),
-                                                   labels: Array(b.labels[0..<len]), frames: len, bins: m)
-                try img.writePNG(to: plots.appendingPathComponent("\(b.ids[0]).png"))
-            }
+            let chosen = examples.sorted { ($0.value.kinds, $1.key) > ($1.value.kinds, $0.key) }.prefix(plotCount)
+            for (id, e) in chosen { try e.image.writePNG(to: plots.appendingPathComponent("\(id).png")) }
         }
         return Phase1Report(metrics: metrics, pairs: dataset.validationIDs.count)
     }
