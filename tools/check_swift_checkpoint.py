@@ -1,7 +1,7 @@
 """Loads a checkpoint that Swift trained into the PyTorch reference and checks that it gives
 the output Swift gave.
 
-    super-editor reconstruct --checkpoint RUN/best.safetensors --mel MEL.npy --labels LABELS.npy --out SWIFT_OUT.npy
+    super-editor reconstruct --checkpoint RUN/best.safetensors --mel MEL.npy --labels LABELS.npy --out SWIFT_OUT.npy --raw
     python tools/check_swift_checkpoint.py RUN/best.safetensors MEL.npy LABELS.npy SWIFT_OUT.npy
 
 Needs torch, numpy and safetensors (tools/requirements-models.txt) and the reference at

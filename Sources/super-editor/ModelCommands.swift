@@ -25,6 +25,8 @@ struct Reconstruct: ParsableCommand {
     @Option(help: "For audio: waveform (default) or mel (needs --checkpoint).")
     var render: String = "waveform"
     @Flag(help: "Replace an existing output WAV.") var force = false
+    @Flag(help: "For a mel: the model's plain forward over the whole sequence, unclamped, as the PyTorch reference's.")
+    var raw = false
 
     func run() throws {
         do {
@@ -44,7 +46,7 @@ struct Reconstruct: ParsableCommand {
                 throw ValidationError("give an audio INPUT, or --checkpoint and --mel for cached features")
             }
             let result = try FeatureInference.reconstruct(checkpoint: URL(fileURLWithPath: checkpoint),
-                                                          mel: URL(fileURLWithPath: mel), labels: URL(fileURLWithPath: labels))
+                                                          mel: URL(fileURLWithPath: mel), labels: URL(fileURLWithPath: labels), raw: raw)
             try NPY.write(result, to: URL(fileURLWithPath: out))
             print("wrote \(out) \(result.shape)")
         } catch let e as ValidationError {

@@ -11,7 +11,7 @@ final class ModelCommandTests: XCTestCase {
         let dir = CLI.temporaryDirectory()
         let out = dir.appendingPathComponent("out.npy").path
         let r = try CLI.run(["reconstruct", "--checkpoint", path("reconstruction.safetensors"),
-                             "--mel", path("mel.npy"), "--labels", path("labels.npy"), "--out", out])
+                             "--mel", path("mel.npy"), "--labels", path("labels.npy"), "--out", out, "--raw"])
         XCTAssertEqual(r.status, 0, r.stderr)
         let got = try NPY.read(URL(fileURLWithPath: out))
         let want = try NPY.read(fx.appendingPathComponent("reconstruction_out.npy"))
@@ -19,6 +19,15 @@ final class ModelCommandTests: XCTestCase {
         var num = 0.0, den = 0.0
         for (a, b) in zip(got.floats(), want.floats()) { num += Double((a - b) * (a - b)); den += Double(b * b) }
         XCTAssertLessThan((num / den).squareRoot(), 1e-4)
+        // Without --raw the output is the inference one: this checkpoint has no training
+        // length, so the whole sequence, clamped to [0, 1].
+        let clampedOut = dir.appendingPathComponent("clamped.npy").path
+        let c = try CLI.run(["reconstruct", "--checkpoint", path("reconstruction.safetensors"),
+                             "--mel", path("mel.npy"), "--labels", path("labels.npy"), "--out", clampedOut])
+        XCTAssertEqual(c.status, 0, c.stderr)
+        let clamped = try NPY.read(URL(fileURLWithPath: clampedOut)).floats()
+        XCTAssertTrue(want.floats().contains { $0 < 0 || $0 > 1 }, "the fixture exercises the clamp")
+        for (a, b) in zip(clamped, got.floats()) { XCTAssertEqual(a, min(max(b, 0), 1)) }
     }
 
     func testReconstructUnbatched() throws {

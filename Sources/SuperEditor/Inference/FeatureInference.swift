@@ -38,14 +38,16 @@ public enum FeatureInference {
         return values
     }
 
-    /// The reconstruction model's edited mel for `mel` and `labels`, in the mel's own shape.
-    public static func reconstruct(checkpoint: URL, mel melURL: URL, labels labelsURL: URL) throws -> NPYArray {
+    /// The reconstruction model's edited mel for `mel` and `labels`, in the mel's own shape:
+    /// as at inference (`ReconstructionModel.infer`: windows of the training length, clamped to
+    /// [0, 1]), or with `raw` the plain forward over the whole sequence, as the reference's.
+    public static func reconstruct(checkpoint: URL, mel melURL: URL, labels labelsURL: URL, raw: Bool = false) throws -> NPYArray {
         let model = try Checkpoint.loadReconstruction(checkpoint)
         model.eval()
         let (mel, batched) = try melTensor(try NPY.read(melURL), path: melURL.path, nMels: model.config.nMels)
         let labels = try labels(try NPY.read(labelsURL), path: labelsURL.path,
                                 batch: mel.shape[0], frames: mel.shape[1], batched: batched)
-        let out = noGrad { model(mel, labels: labels) }
+        let out = raw ? noGrad { model(mel, labels: labels) } : model.infer(mel, labels: labels)
         return NPYArray(out.scalars, shape: batched ? out.shape : Array(out.shape.dropFirst()))
     }
 
