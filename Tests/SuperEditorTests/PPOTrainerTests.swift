@@ -64,6 +64,10 @@ final class PPOTrainerTests: XCTestCase {
             XCTAssertTrue(FileManager.default.fileExists(atPath: t.outDirectory.appendingPathComponent(f).path), f)
         }
         XCTAssertNoThrow(try Checkpoint.loadPolicy(t.lastURL))
+        // Starting again in the same folder would overwrite the run: refused, naming the folder.
+        XCTAssertThrowsError(try PPOTrainer(config: tinyConfig(), dataset: ds, reconstruction: recon, out: t.outDirectory)) {
+            XCTAssertEqual(($0 as? InputError)?.path, t.outDirectory.path)
+        }
     }
 
     func testSequenceRatioOptionRuns() throws {

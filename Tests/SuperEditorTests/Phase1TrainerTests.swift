@@ -77,6 +77,13 @@ final class Phase1TrainerTests: XCTestCase {
         let first = try Phase1Trainer(config: cfg, dataset: ds, out: out)
         for _ in 0..<3 { try first.trainStep() }
         try first.saveCheckpoint(first.lastURL)
+        // A new run in the same folder would overwrite it: refused, naming the folder.
+        XCTAssertThrowsError(try Phase1Trainer(config: cfg, dataset: ds, out: out)) {
+            XCTAssertEqual(($0 as? InputError)?.path, out.path)
+        }
+        XCTAssertThrowsError(try Phase1Trainer(config: cfg, dataset: ds, out: temporaryDirectory(), resume: true)) {
+            XCTAssertTrue("\($0)".contains("nothing to resume"), "\($0)")
+        }
         let resumed = try Phase1Trainer(config: cfg, dataset: ds, out: out, resume: true)
         resumed.showProgress = false
         XCTAssertEqual(resumed.step, 3)

@@ -73,9 +73,8 @@ public final class PPOTrainer {
     public init(config: Phase2Config, dataset: PairedMelDataset, reconstruction: ReconstructionModel, out: URL,
                 resume: Bool = false, updatesOverride: Int? = nil, stop: StopRequest = StopRequest()) throws {
         var cfg = config
-        let last = out.appendingPathComponent("last.safetensors")
+        let last = try TrainingState.lastCheckpoint(in: out, resume: resume)
         if resume {
-            guard FileManager.default.fileExists(atPath: last.path) else { throw InputError(last.path, "nothing to resume (no such checkpoint)") }
             let f = try SafeTensors.read(last)
             guard let text = f.metadata["phase2_config"], let saved = try? JSONDecoder().decode(Phase2Config.self, from: Data(text.utf8)) else {
                 throw InputError(last.path, "checkpoint has no Phase 2 training config to resume from")

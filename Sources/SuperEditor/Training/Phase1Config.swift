@@ -42,7 +42,7 @@ public struct Phase1Config: Codable, Equatable, Sendable {
     /// What the training loss sees of the model's output. Only the floor is clamped: a clamp at
     /// 1 passes no gradient above it, and output bins that overshot 1 early on CUT frames
     /// stayed there, clamped to 1 against a target of 0 (validation STFT loss 1.33 against
-    /// 0.57 clamping only at 0). Above 1 the loss pulls the output down by itself, since the
+    /// 0.48 clamping only at 0, after 3000 steps). Above 1 the loss pulls the output down by itself, since the
     /// target never exceeds 1.
     public func lossInput(_ output: Tensor) -> Tensor { clampOutput ? output.clamp(min: 0) : output }
 

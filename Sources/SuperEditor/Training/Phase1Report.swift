@@ -14,6 +14,10 @@ public struct Phase1Report {
         // The example of each pair is its window with the most kinds of label, and the plots
         // are of the pairs whose example has the most: a window that is all one edit shows little.
         var examples: [String: (kinds: Int, image: Raster)] = [:]
+        // More kinds first; among equals, the first id.
+        func before(_ a: (key: String, value: (kinds: Int, image: Raster)), _ b: (key: String, value: (kinds: Int, image: Raster))) -> Bool {
+            (a.value.kinds, b.key) > (b.value.kinds, a.key)
+        }
         let metrics = Phase1Evaluation.evaluate(model, batches: batches, clamp: clamp) { b, p in
             guard plots != nil else { return }
             let t = b.mel.shape[1], m = b.mel.shape[2]
@@ -24,14 +28,14 @@ public struct Phase1Report {
                 func rows(_ x: Tensor) -> [Float] { Array(UnsafeBufferPointer(start: x.data + i * t * m, count: len * m)) }
                 examples[id] = (kinds, MelComparisonPlot.render(title: id, raw: rows(b.mel), target: rows(b.target), predicted: rows(p),
                                                                labels: labels, frames: len, bins: m))
-                if examples.count > plotCount, let worst = examples.min(by: { ($0.value.kinds, $1.key) < ($1.value.kinds, $0.key) }) {
+                if examples.count > plotCount, let worst = examples.max(by: before) {
                     examples[worst.key] = nil
                 }
             }
         }
         if let plots {
             try FileManager.default.createDirectory(at: plots, withIntermediateDirectories: true)
-            let chosen = examples.sorted { ($0.value.kinds, $1.key) > ($1.value.kinds, $0.key) }.prefix(plotCount)
+            let chosen = examples.sorted(by: before).prefix(plotCount)
             for (id, e) in chosen { try e.image.writePNG(to: plots.appendingPathComponent("\(id).png")) }
         }
         return Phase1Report(metrics: metrics, pairs: dataset.validationIDs.count)

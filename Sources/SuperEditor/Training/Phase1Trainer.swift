@@ -39,10 +39,9 @@ public final class Phase1Trainer {
     public init(config: Phase1Config, dataset: PairedMelDataset, out: URL, resume: Bool = false,
                 totalStepsOverride: Int? = nil, stop: StopRequest = StopRequest()) throws {
         var cfg = config
-        let last = out.appendingPathComponent("last.safetensors")
+        let last = try TrainingState.lastCheckpoint(in: out, resume: resume)
         var saved: SafeTensors.File?
         if resume {
-            guard FileManager.default.fileExists(atPath: last.path) else { throw InputError(last.path, "nothing to resume (no such checkpoint)") }
             let (file, _) = try Checkpoint.open(last, kind: .reconstruction, config: ReconstructionConfig.self)
             guard let text = file.metadata["phase1_config"],
                   let savedCfg = try? JSONDecoder().decode(Phase1Config.self, from: Data(text.utf8)) else {
