@@ -23,7 +23,7 @@ struct TrainReconstruction: ParsableCommand {
     var preset: String = "tiny"
     @Option(help: "A JSON file with the guide's Phase1Config fields (missing fields keep their defaults).")
     var config: String?
-    @Option(help: "Total optimisation steps.") var steps: Int?
+    @Option(help: "Total optimisation steps; warmup and the validation interval scale with it (with --resume: extends the run's cosine).") var steps: Int?
     @Option(help: "Sequences per batch.") var batchSize: Int?
     @Option(help: "Peak learning rate.") var lr: Float?
     @Option(help: "Seed for initialisation, data order and dropout.") var seed: UInt64?
@@ -39,7 +39,7 @@ struct TrainReconstruction: ParsableCommand {
                 }
                 cfg = p
             }
-            if let steps { cfg.totalSteps = steps }
+            if let steps, !resume { cfg = cfg.rescaled(toSteps: steps) }
             if let batchSize { cfg.batchSize = batchSize }
             if let lr { cfg.learningRate = lr }
             if let seed { cfg.seed = seed }
@@ -53,8 +53,9 @@ struct TrainReconstruction: ParsableCommand {
                   + "\(trainer.parameters.count) parameters, steps \(trainer.step)→\(trainer.config.totalSteps)")
             let result = try trainer.run()
             if let v = result.validation {
-                print(String(format: "step %d in %.0f s: val L1 %.4f  STFT %.4f  consistency %.4f  KEEP preservation %.1f%%",
-                             result.step, result.seconds, v.l1, v.stft, v.consistency, 100 * v.keepPreservation))
+                print(String(format: "step %d in %.0f s: val L1 %.4f  STFT %.4f  consistency %.4f  %@ %.1f%%",
+                             result.step, result.seconds, v.l1, v.stft, v.consistency, v.keepPreservationName,
+                             100 * v.keepPreservation))
             }
             print(result.interrupted ? "interrupted; resume with --resume" : "done: \(trainer.bestURL.path)")
         } catch let e as ValidationError {

@@ -44,7 +44,10 @@ final class Phase1TrainerTests: XCTestCase {
         let cache = try ToyCache.make(pairs: 8)
         let out = temporaryDirectory().appendingPathComponent("run")
         let ds = try PairedMelDataset(cache: cache, validationFraction: 0.25)
-        let trainer = try Phase1Trainer(config: toyConfig(steps: 6), dataset: ds, out: out)
+        // From PyTorch's initialisation, so that six steps measurably improve on the start (from
+        // the identity start they barely move it: see testKeepPreservationHoldsWhileTheEditsAreLearned).
+        var c = toyConfig(steps: 6); c.outputInitScale = 1
+        let trainer = try Phase1Trainer(config: c, dataset: ds, out: out)
         trainer.showProgress = false
         trainer.logEvery = 1
         let before = try trainer.validate()
@@ -146,6 +149,60 @@ final class Phase1TrainerTests: XCTestCase {
         XCTAssertEqual(written.count, 2)
         let expected = best.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.prefix(2).map { "\($0.key).png" }.sorted()
         XCTAssertEqual(written, expected)
+    }
+
+    func testStepsRescaleTheWholeSchedule() {
+        let tiny = Phase1Config.preset("tiny")!
+        for steps in [150, tiny.totalSteps, 6000] {
+            let c = tiny.rescaled(toSteps: steps)
+            XCTAssertEqual(c.totalSteps, steps)
+            // Warmup and validation keep their share of the run.
+            XCTAssertEqual(Double(c.warmupSteps) / Double(steps), Double(tiny.warmupSteps) / Double(tiny.totalSteps), accuracy: 0.01)
+            XCTAssertEqual(steps / c.validateEvery, tiny.totalSteps / tiny.validateEvery)
+            let s = WarmupCosineSchedule(baseRate: c.learningRate, warmupSteps: c.warmupSteps, totalSteps: c.totalSteps)
+            XCTAssertEqual(s.rate(at: 0), 0)
+            XCTAssertEqual(s.rate(at: c.warmupSteps), c.learningRate, "the peak is reached")
+            XCTAssertEqual(s.rate(at: c.warmupSteps + (steps - c.warmupSteps) / 2), c.learningRate / 2, accuracy: c.learningRate * 0.01)
+            XCTAssertLessThan(s.rate(at: steps - 1), c.learningRate * 0.001, "the cosine ends at the run's last step")
+        }
+        XCTAssertEqual(tiny.rescaled(toSteps: 3).warmupSteps, 1, "at least one warmup step")
+        XCTAssertEqual(tiny.rescaled(toSteps: 3).validateEvery, 1)
+    }
+
+    func testTheUntrainedModelReturnsTheRawMel() {
+        var c = toyConfig(steps: 1); c.dropout = 0
+        var rng = RandomGenerator(seed: 4)
+        let mel = Tensor.uniform([2, 30, 128], rng: &rng)
+        let labels = (0..<60).map { [0, 1, 2, 3, 4, 5, 6][$0 % 7] }
+        let identity = noGrad { ReconstructionModel(c.model, seed: 3, outputInitScale: 0)(mel, labels: labels) }
+        XCTAssertEqual(identity.scalars, mel.scalars, "out_proj starts at 0 and alpha at 1")
+        let pytorch = noGrad { ReconstructionModel(c.model, seed: 3)(mel, labels: labels) }
+        XCTAssertGreaterThan(zip(pytorch.scalars, mel.scalars).map { abs($0 - $1) }.max()!, 0.1)
+        XCTAssertEqual(Phase1Config().outputInitScale, 0, "training starts from the identity by default")
+    }
+
+    /// A CI-sized run of the tiny recipe (learning rate 1e-3, warmup a tenth of the run) on the
+    /// toy cache: from the identity start, KEEP frames are right at the start and stay right
+    /// while the edits are learned. From PyTorch's initialisation the model would first have to
+    /// learn to cancel a random output projection on every KEEP frame.
+    func testKeepPreservationHoldsWhileTheEditsAreLearned() throws {
+        let cache = try ToyCache.make(pairs: 10)
+        let ds = try PairedMelDataset(cache: cache, validationFraction: 0.3)
+        var c = toyConfig(steps: 120)
+        c.learningRate = 1e-3; c.warmupSteps = 12; c.validateEvery = 1000
+        let trainer = try Phase1Trainer(config: c, dataset: ds, out: temporaryDirectory())
+        trainer.showProgress = false
+        let before = try trainer.validate()
+        _ = try trainer.run()
+        let after = try trainer.validate()
+        XCTAssertGreaterThan(after.keepPreservation, 0.95)
+        XCTAssertLessThan(after.l1, before.l1 * 0.8, "the edits are learned")
+        for label in ["CUT", "FADE_IN", "EFFECT"] {
+            XCTAssertLessThan(after.perLabelL1[label]!, before.perLabelL1[label]!, label)
+        }
+        c.outputInitScale = 1
+        let pytorch = try Phase1Trainer(config: c, dataset: ds, out: temporaryDirectory()).validate()
+        XCTAssertLessThan(pytorch.keepPreservation, 0.2, "PyTorch's initialisation starts with KEEP frames off")
     }
 
     func testLossClampsOnlyTheFloor() {

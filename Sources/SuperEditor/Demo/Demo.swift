@@ -16,8 +16,8 @@ public struct Demo {
 
         /// About 10 minutes on a 2-core machine (at most 15).
         public static var full: Settings {
-            var p1 = Phase1Config.preset("tiny")!
-            p1.totalSteps = 1400; p1.validateEvery = 350; p1.warmupSteps = 50; p1.learningRate = 2e-3; p1.dropout = 0.05
+            // Phase 1 is the tiny preset as a user gets it, defaults and all.
+            let p1 = Phase1Config.preset("tiny")!
             var p2 = Phase2Config.cpuDefault
             p2.dropout = 0
             p2.warmStartSteps = 600; p2.updates = 8; p2.validateEvery = 4
@@ -28,7 +28,7 @@ public struct Demo {
         public static var quick: Settings {
             var s = full
             s.pairs = 24; s.seconds = 14...18
-            s.phase1.totalSteps = 150; s.phase1.validateEvery = 75; s.phase1.warmupSteps = 20
+            s.phase1 = s.phase1.rescaled(toSteps: 150)
             s.phase2.warmStartSteps = 40; s.phase2.updates = 2; s.phase2.validateEvery = 2; s.phase2.batchSize = 8
             return s
         }
@@ -193,7 +193,7 @@ public struct Demo {
         |---|---|---|---|
         | L1 | \(String(format: "%.4f", m1.l1)) | < 0.1 | \(ok(m1.l1 < 0.1)) |
         | STFT loss | \(String(format: "%.4f", m1.stft)) | < 1.0 | \(ok(m1.stft < 1.0)) |
-        | KEEP preservation | \(String(format: "%.1f%%", 100 * m1.keepPreservation)) | > 95% | \(ok(m1.keepPreservation > 0.95)) |
+        | \(m1.keepPreservationName) | \(String(format: "%.1f%%", 100 * m1.keepPreservation)) | > 95% | \(ok(m1.keepPreservation > 0.95)) |
         | consistency | \(String(format: "%.4f", m1.consistency)) | | |
 
         L1 per label: \(EditLabel.actions.compactMap { l in m1.perLabelL1[l.name].map { String(format: "%@ %.3f", l.name, $0) } }.joined(separator: ", ")).

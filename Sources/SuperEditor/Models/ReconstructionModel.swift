@@ -9,14 +9,17 @@ public final class ReconstructionModel: Module {
     public let decoder: MelDecoder
     public let random: RandomSource
 
-    public init(_ config: ReconstructionConfig, seed: UInt64 = 0) {
+    /// `outputInitScale` scales the initial output projection (1: PyTorch's initialisation; the
+    /// trainer uses `Phase1Config.outputInitScale`). Loaded checkpoints overwrite it.
+    public init(_ config: ReconstructionConfig, seed: UInt64 = 0, outputInitScale: Float = 1) {
         self.config = config
         var rng = RandomGenerator(seed: seed)
         random = RandomSource(seed: seed &+ 1)
         encoder = EditEncoder(nMels: config.nMels, dim: config.encoderDim, heads: config.nHeads,
                               layers: config.nEncoderLayers, dropout: config.dropout, random: random, rng: &rng)
         decoder = MelDecoder(nMels: config.nMels, dim: config.encoderDim, heads: config.nHeads,
-                             layers: config.nDecoderLayers, dropout: config.dropout, random: random, rng: &rng)
+                             layers: config.nDecoderLayers, dropout: config.dropout, outputInitScale: outputInitScale,
+                             random: random, rng: &rng)
     }
 
     public override func children() -> [(String, Module)] { [("encoder", encoder), ("decoder", decoder)] }

@@ -36,6 +36,10 @@ public struct Phase1Config: Codable, Equatable, Sendable {
     /// evaluation. Silence (CUT frames, the −80 dB floor) is exactly 0 in the target, and the
     /// STFT loss's log-magnitude term (ε = 1e-8) only sees it matched by an exact 0.
     public var clampOutput = true
+    /// The output projection's initial scale against PyTorch's default (1). At 0 the untrained
+    /// model is the identity on the mel (out = alpha · mel, alpha = 1), so KEEP frames start
+    /// right and stay right, instead of having to learn to cancel a random projection.
+    public var outputInitScale: Float = 0
 
     public init() {}
 
@@ -56,7 +60,7 @@ public struct Phase1Config: Codable, Equatable, Sendable {
         case consistencyWeight = "consistency_weight"
         case warmupSteps = "warmup_steps", totalSteps = "total_steps"
         case validateEvery = "validate_every", validationFraction = "validation_fraction", seed
-        case clampOutput = "clamp_output"
+        case clampOutput = "clamp_output", outputInitScale = "output_init_scale"
     }
 
     /// Fields missing from a JSON file keep the guide's defaults; unknown fields are an error,
@@ -87,6 +91,7 @@ public struct Phase1Config: Codable, Equatable, Sendable {
         validationFraction = try c.decodeIfPresent(Double.self, forKey: .validationFraction) ?? d.validationFraction
         seed = try c.decodeIfPresent(UInt64.self, forKey: .seed) ?? d.seed
         clampOutput = try c.decodeIfPresent(Bool.self, forKey: .clampOutput) ?? d.clampOutput
+        outputInitScale = try c.decodeIfPresent(Float.self, forKey: .outputInitScale) ?? d.outputInitScale
         let known = Set(CodingKeys.allCases.map(\.rawValue))
         let raw = try decoder.container(keyedBy: AnyKey.self)
         if let unknown = raw.allKeys.map(\.stringValue).sorted().first(where: { !known.contains($0) }) {
@@ -98,6 +103,19 @@ public struct Phase1Config: Codable, Equatable, Sendable {
     public var model: ReconstructionConfig {
         ReconstructionConfig(nMels: nMels, encoderDim: encoderDim, nEncoderLayers: nEncoderLayers,
                              nDecoderLayers: nDecoderLayers, nHeads: nHeads, dropout: dropout, trainedFrames: maxSeqLen)
+    }
+
+    /// The same run over `steps` steps: warmup and the validation interval keep their share of
+    /// the run, and the cosine ends at the new last step, so a shorter or longer run is still a
+    /// whole warmup-then-decay schedule rather than a truncated or flat-tailed one.
+    public func rescaled(toSteps steps: Int) -> Phase1Config {
+        precondition(steps > 0, "steps must be positive")
+        var c = self
+        let factor = Double(steps) / Double(max(1, totalSteps))
+        c.totalSteps = steps
+        c.warmupSteps = min(steps, max(1, Int((Double(warmupSteps) * factor).rounded())))
+        c.validateEvery = max(1, Int((Double(validateEvery) * factor).rounded()))
+        return c
     }
 
     public var lossWeights: Phase1LossWeights {
@@ -115,7 +133,7 @@ public struct Phase1Config: Codable, Equatable, Sendable {
             c.validateEvery = 250
         case "small":
             c.encoderDim = 128; c.decoderDim = 128; c.nEncoderLayers = 3; c.nDecoderLayers = 2; c.nHeads = 4
-            c.batchSize = 8; c.maxSeqLen = 384; c.learningRate = 5e-4; c.warmupSteps = 200; c.totalSteps = 3000
+            c.batchSize = 8; c.maxSeqLen = 384; c.learningRate = 5e-4; c.warmupSteps = 100; c.totalSteps = 1000
             c.validateEvery = 250
         case "seed":
             c.batchSize = 2; c.maxSeqLen = 1024; c.warmupSteps = 1000; c.totalSteps = 100_000

@@ -8,8 +8,10 @@ public struct Phase1Metrics: Codable, Sendable {
     public var l1: Double
     public var stft: Double
     public var consistency: Double
-    /// Share of KEEP frames whose mean absolute error against the target is below 0.05.
+    /// Share of KEEP frames whose mean absolute error against the target is below `keepThreshold`.
     public var keepPreservation: Double
+    /// The per-frame mean absolute error under which a KEEP frame counts as preserved.
+    public var keepThreshold: Double = Phase1Evaluation.keepThreshold
     public var perLabelL1: [String: Double]
     public var frames: Int
 
@@ -20,15 +22,18 @@ public struct Phase1Metrics: Codable, Sendable {
 
     enum CodingKeys: String, CodingKey {
         case l1, stft, consistency, frames
-        case keepPreservation = "keep_preservation", perLabelL1 = "per_label_l1"
+        case keepPreservation = "keep_preservation", perLabelL1 = "per_label_l1", keepThreshold = "keep_threshold"
     }
+
+    /// "KEEP preservation (|err| < 0.05)": the figure's name with the threshold behind it.
+    public var keepPreservationName: String { "KEEP preservation (|err| < \(String(format: "%g", keepThreshold)))" }
 
     /// The guide's targets: L1 < 0.1, STFT < 1.0, KEEP preservation > 95%.
     public var meetsTargets: (l1: Bool, stft: Bool, keep: Bool) { (l1 < 0.1, stft < 1.0, keepPreservation > 0.95) }
 }
 
 public enum Phase1Evaluation {
-    public static let keepThreshold: Float = 0.05
+    public static let keepThreshold = 0.05
 
     /// Evaluates `model` on `batches` through `ReconstructionModel.infer`. `onBatch` sees each
     /// batch's prediction, for plotting.
@@ -56,7 +61,7 @@ public enum Phase1Evaluation {
                     if label == EditLabel.keep.rawValue {
                         keepAbsSum += Double(s)
                         keepFrames += 1
-                        if s / Float(m) < keepThreshold { keepGood += 1 }
+                        if Double(s / Float(m)) < keepThreshold { keepGood += 1 }
                     }
                 }
                 // The STFT loss of each sequence alone, unpadded, weighted by its length. A
@@ -81,6 +86,6 @@ public enum Phase1Evaluation {
         return Phase1Metrics(l1: absSum / max(1, Double(frames) * m), stft: stftSum / max(stftWeight, 1),
                              consistency: keepAbsSum / max(1, Double(frames) * m),
                              keepPreservation: keepFrames > 0 ? Double(keepGood) / Double(keepFrames) : 1,
-                             perLabelL1: perLabel, frames: frames)
+                             keepThreshold: keepThreshold, perLabelL1: perLabel, frames: frames)
     }
 }

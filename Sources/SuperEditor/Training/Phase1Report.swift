@@ -55,7 +55,7 @@ public struct Phase1Report {
                      String(format: "| L1 | %.4f | < 0.1 | %@ |", m.l1, ok(t.l1)),
                      String(format: "| STFT loss | %.4f | < 1.0 | %@ |", m.stft, ok(t.stft)),
                      String(format: "| consistency | %.4f | | |", m.consistency),
-                     String(format: "| KEEP preservation | %.1f%% | > 95%% | %@ |", 100 * m.keepPreservation, ok(t.keep)),
+                     String(format: "| %@ | %.1f%% | > 95%% | %@ |", m.keepPreservationName, 100 * m.keepPreservation, ok(t.keep)),
                      "", "| label | L1 |", "|---|---|"]
         for l in EditLabel.actions { if let v = m.perLabelL1[l.name] { lines.append(String(format: "| %@ | %.4f |", l.name, v)) } }
         return lines.joined(separator: "\n")

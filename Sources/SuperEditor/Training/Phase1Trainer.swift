@@ -59,7 +59,7 @@ public final class Phase1Trainer {
         self.dataset = dataset
         outDirectory = out
         self.stop = stop
-        model = ReconstructionModel(cfg.model, seed: cfg.seed)
+        model = ReconstructionModel(cfg.model, seed: cfg.seed, outputInitScale: cfg.outputInitScale)
         if let saved { try Checkpoint.fill(model, from: saved, path: last.path) }
         parameters = ParameterBuffer(model)
         optimizer = AdamW(parameters, learningRate: cfg.learningRate, weightDecay: 0.01)
@@ -143,7 +143,9 @@ public final class Phase1Trainer {
                                                  "train/step_seconds": Date().timeIntervalSince(t0)]
                 for (k, v) in losses { scalars["train/\(k)"] = Double(v) }
                 board.scalars(scalars, step: step)
-                var record: [String: Any] = ["step": step, "split": "train", "learning_rate": lr, "grad_norm": norm]
+                scalars["train/alpha"] = Double(model.decoder.alpha.item)
+                var record: [String: Any] = ["step": step, "split": "train", "learning_rate": lr, "grad_norm": norm,
+                                             "alpha": model.decoder.alpha.item]
                 for (k, v) in losses { record[k] = v }
                 metrics.append(record)
             }
@@ -162,15 +164,17 @@ public final class Phase1Trainer {
         lastValidation = v
         let score = v.total(config.lossWeights)
         board.scalars(["val/l1": v.l1, "val/stft": v.stft, "val/consistency": v.consistency,
-                       "val/keep_preservation": v.keepPreservation, "val/total": score], step: step)
+                       "val/keep_preservation": v.keepPreservation, "val/keep_threshold": v.keepThreshold,
+                       "val/total": score], step: step)
         log.append(["step": step, "split": "validation", "l1": v.l1, "stft": v.stft, "consistency": v.consistency,
-                    "keep_preservation": v.keepPreservation, "total": score, "per_label_l1": v.perLabelL1])
+                    "keep_preservation": v.keepPreservation, "keep_threshold": v.keepThreshold, "total": score,
+                    "per_label_l1": v.perLabelL1])
         if score < bestScore || !FileManager.default.fileExists(atPath: bestURL.path) {
             bestScore = score
             try saveCheckpoint(bestURL)
         }
         try saveCheckpoint(lastURL)
-        bar?.message(String(format: "step %d  val L1 %.4f  STFT %.4f  consistency %.4f  KEEP %.1f%%", step, v.l1, v.stft,
-                            v.consistency, 100 * v.keepPreservation))
+        bar?.message(String(format: "step %d  val L1 %.4f  STFT %.4f  consistency %.4f  %@ %.1f%%", step, v.l1, v.stft,
+                            v.consistency, v.keepPreservationName, 100 * v.keepPreservation))
     }
 }
