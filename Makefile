@@ -36,14 +36,14 @@ bench: release
 demo: release
 	OPENBLAS_NUM_THREADS=$(THREADS) $(RELEASE_BIN) demo --out demo-out $(if $(QUICK),--quick,)
 
-# Phase 1's acceptance run: 160 synthetic pairs, the tiny model trained with
-# configs/phase1-synth.json, then the guide's table on the validation split and example plots.
+# Phase 1's acceptance run: 160 synthetic pairs, the tiny preset with its defaults, then the
+# guide's table on the validation split and example plots.
 PHASE1_OUT ?= phase1-out
 phase1: release
 	$(RELEASE_BIN) synth --out $(PHASE1_OUT)/data --count 160 --seed 77 --seconds 20-30
 	$(RELEASE_BIN) prepare --raw $(PHASE1_OUT)/data/raw --edited $(PHASE1_OUT)/data/edited --out $(PHASE1_OUT)/cache
 	OPENBLAS_NUM_THREADS=$(THREADS) $(RELEASE_BIN) train reconstruction --data $(PHASE1_OUT)/cache --out $(PHASE1_OUT)/run \
-	  --config configs/phase1-synth.json
+	  --preset tiny
 	$(RELEASE_BIN) evaluate reconstruction --data $(PHASE1_OUT)/cache --checkpoint $(PHASE1_OUT)/run/best.safetensors \
 	  --plots $(PHASE1_OUT)/run/eval
 

@@ -181,24 +181,28 @@ final class Phase1TrainerTests: XCTestCase {
         XCTAssertEqual(Phase1Config().outputInitScale, 0, "training starts from the identity by default")
     }
 
-    /// A CI-sized run of the tiny recipe (learning rate 1e-3, warmup a tenth of the run) on the
-    /// toy cache: from the identity start, KEEP frames are right at the start and stay right
-    /// while the edits are learned. From PyTorch's initialisation the model would first have to
-    /// learn to cancel a random output projection on every KEEP frame.
-    func testKeepPreservationHoldsWhileTheEditsAreLearned() throws {
+    /// A CI-sized run of the tiny preset's recipe (its learning rate, its schedule rescaled to 300
+    /// steps) on the toy cache. From the identity start, KEEP frames are right at step 0, lose
+    /// it for a few dozen steps while the first large updates land, and are right again by
+    /// step 90 while the edits are learned. From PyTorch's initialisation the same run leaves
+    /// every KEEP frame off by about 0.17 through step 300 (0% preserved).
+    func testKeepPreservationRisesAboveNinetyFivePercentWhileTheEditsAreLearned() throws {
         let cache = try ToyCache.make(pairs: 10)
         let ds = try PairedMelDataset(cache: cache, validationFraction: 0.3)
-        var c = toyConfig(steps: 120)
-        c.learningRate = 1e-3; c.warmupSteps = 12; c.validateEvery = 1000
+        var c = Phase1Config.preset("tiny")!
+        c.encoderDim = 32; c.decoderDim = 32; c.nEncoderLayers = 1; c.nDecoderLayers = 1; c.nHeads = 2
+        c.batchSize = 3; c.maxSeqLen = 64; c.seed = 5
+        c = c.rescaled(toSteps: 300)
+        c.validateEvery = 1000
         let trainer = try Phase1Trainer(config: c, dataset: ds, out: temporaryDirectory())
         trainer.showProgress = false
         let before = try trainer.validate()
         _ = try trainer.run()
         let after = try trainer.validate()
         XCTAssertGreaterThan(after.keepPreservation, 0.95)
-        XCTAssertLessThan(after.l1, before.l1 * 0.8, "the edits are learned")
+        XCTAssertLessThan(after.l1, before.l1 * 0.6, "the edits are learned")
         for label in ["CUT", "FADE_IN", "EFFECT"] {
-            XCTAssertLessThan(after.perLabelL1[label]!, before.perLabelL1[label]!, label)
+            XCTAssertLessThan(after.perLabelL1[label]!, before.perLabelL1[label]! * 0.95, label)
         }
         c.outputInitScale = 1
         let pytorch = try Phase1Trainer(config: c, dataset: ds, out: temporaryDirectory()).validate()

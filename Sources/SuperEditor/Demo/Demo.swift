@@ -28,7 +28,7 @@ public struct Demo {
         public static var quick: Settings {
             var s = full
             s.pairs = 24; s.seconds = 14...18
-            s.phase1 = s.phase1.rescaled(toSteps: 150)
+            s.phase1 = s.phase1.rescaled(toSteps: 400)
             s.phase2.warmStartSteps = 40; s.phase2.updates = 2; s.phase2.validateEvery = 2; s.phase2.batchSize = 8
             return s
         }

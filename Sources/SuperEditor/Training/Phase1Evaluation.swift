@@ -25,8 +25,8 @@ public struct Phase1Metrics: Codable, Sendable {
         case keepPreservation = "keep_preservation", perLabelL1 = "per_label_l1", keepThreshold = "keep_threshold"
     }
 
-    /// "KEEP preservation (|err| < 0.05)": the figure's name with the threshold behind it.
-    public var keepPreservationName: String { "KEEP preservation (|err| < \(String(format: "%g", keepThreshold)))" }
+    /// "KEEP preservation (mean abs error < 0.05)": the figure's name with its threshold.
+    public var keepPreservationName: String { "KEEP preservation (mean abs error < \(String(format: "%g", keepThreshold)))" }
 
     /// The guide's targets: L1 < 0.1, STFT < 1.0, KEEP preservation > 95%.
     public var meetsTargets: (l1: Bool, stft: Bool, keep: Bool) { (l1 < 0.1, stft < 1.0, keepPreservation > 0.95) }
