@@ -1,5 +1,6 @@
 import CSndFile
 import Foundation
+import Tensor
 
 /// Mono audio at a known sample rate.
 public struct Audio: Sendable {
@@ -28,12 +29,12 @@ public enum AudioFile {
         let path = url.path
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
-            throw AudioError(path, "no such file")
+            throw InputError(path, "no such file")
         }
-        if isDir.boolValue { throw AudioError(path, "is a directory, not an audio file") }
-        guard FileManager.default.isReadableFile(atPath: path) else { throw AudioError(path, "permission denied") }
+        if isDir.boolValue { throw InputError(path, "is a directory, not an audio file") }
+        guard FileManager.default.isReadableFile(atPath: path) else { throw InputError(path, "permission denied") }
         let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.intValue ?? -1
-        if size == 0 { throw AudioError(path, "empty file (0 bytes)") }
+        if size == 0 { throw InputError(path, "empty file (0 bytes)") }
 
         var info = SF_INFO()
         // libsndfile's MP3 decoder (mpg123) prints "Note: ..." lines on stderr while it probes
@@ -52,12 +53,12 @@ public enum AudioFile {
                 // regular file"; by now we know the file exists and is regular.
                 reason = msg.contains("does not exist") ? "unrecognised or corrupt format" : msg
             }
-            throw AudioError(path, "not a readable audio file (\(reason))")
+            throw InputError(path, "not a readable audio file (\(reason))")
         }
         defer { sf_close(file) }
         let channels = Int(info.channels)
         guard channels > 0, info.samplerate > 0 else {
-            throw AudioError(path, "invalid audio header (channels \(channels), sample rate \(info.samplerate))")
+            throw InputError(path, "invalid audio header (channels \(channels), sample rate \(info.samplerate))")
         }
         var frames = Int(info.frames)
         // Some containers (e.g. MP3 without a length header) report an unknown length; read in
@@ -79,15 +80,15 @@ public enum AudioFile {
         }
         if sf_error(file) != 0 {
             let msg = String(cString: sf_strerror(file))
-            throw AudioError(path, "decoding failed (\(msg))")
+            throw InputError(path, "decoding failed (\(msg))")
         }
-        if frames == 0 { throw AudioError(path, "contains no audio samples (zero-length signal)") }
+        if frames == 0 { throw InputError(path, "contains no audio samples (zero-length signal)") }
         return (out, channels, Int(info.samplerate))
     }
 
     /// `librosa.load(path, sr=sampleRate, mono=True)`: decode, downmix by averaging the
     /// channels, resample with soxr HQ. Pass `sampleRate: nil` to keep the file's rate.
-    /// Throws a one-line `AudioError` naming the file for a missing, empty, non-audio or
+    /// Throws a one-line `InputError` naming the file for a missing, empty, non-audio or
     /// zero-length file and for NaN or infinite samples.
     public static func load(_ url: URL, sampleRate: Int? = defaultSampleRate) throws -> Audio {
         let path = url.path
@@ -112,12 +113,12 @@ public enum AudioFile {
         }
         if let bad = mono.firstIndex(where: { !$0.isFinite }) {
             let what = mono[bad].isNaN ? "NaN" : "infinite"
-            throw AudioError(path, "contains \(what) samples (first at sample \(bad))")
+            throw InputError(path, "contains \(what) samples (first at sample \(bad))")
         }
         guard let target = sampleRate, target != rate else { return Audio(samples: mono, sampleRate: rate) }
-        guard target > 0 else { throw AudioError(path, "invalid target sample rate \(target)") }
+        guard target > 0 else { throw InputError(path, "invalid target sample rate \(target)") }
         let y = try Resampler.resample(mono, from: Double(rate), to: Double(target), source: path)
-        if y.isEmpty { throw AudioError(path, "contains no audio samples after resampling") }
+        if y.isEmpty { throw InputError(path, "contains no audio samples after resampling") }
         return Audio(samples: y, sampleRate: target)
     }
 
@@ -133,15 +134,15 @@ public enum AudioFile {
                                         encoding: Encoding = .pcm16) throws {
         let path = url.path
         guard let first = channels.first, channels.allSatisfy({ $0.count == first.count }) else {
-            throw AudioError(path, "channels must be non-empty and of equal length")
+            throw InputError(path, "channels must be non-empty and of equal length")
         }
         let nch = channels.count
         var samples = [Float](repeating: 0, count: first.count * nch)
         for (c, ch) in channels.enumerated() { for i in 0..<ch.count { samples[i * nch + c] = ch[i] } }
         if let bad = samples.firstIndex(where: { !$0.isFinite }) {
-            throw AudioError(path, "refusing to write non-finite sample at index \(bad / nch)")
+            throw InputError(path, "refusing to write non-finite sample at index \(bad / nch)")
         }
-        guard sampleRate > 0 else { throw AudioError(path, "invalid sample rate \(sampleRate)") }
+        guard sampleRate > 0 else { throw InputError(path, "invalid sample rate \(sampleRate)") }
         let tmp = url.deletingLastPathComponent()
             .appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())-\(UInt32.random(in: 0 ... .max))")
         var info = SF_INFO()
@@ -150,7 +151,7 @@ public enum AudioFile {
         info.format = Int32(SF_FORMAT_WAV) | (encoding == .pcm16 ? Int32(SF_FORMAT_PCM_16) : Int32(SF_FORMAT_FLOAT))
         guard let file = sf_open(tmp.path, Int32(SFM_WRITE), &info) else {
             let msg = String(cString: sf_strerror(nil))
-            throw AudioError(path, "cannot write audio file (\(msg))")
+            throw InputError(path, "cannot write audio file (\(msg))")
         }
         if encoding == .pcm16 {
             // Clip rather than wrap around when converting float to 16-bit integers.
@@ -162,12 +163,12 @@ public enum AudioFile {
         sf_close(file)
         if Int(written) != first.count || err != 0 {
             try? FileManager.default.removeItem(at: tmp)
-            throw AudioError(path, "cannot write audio file (\(msg))")
+            throw InputError(path, "cannot write audio file (\(msg))")
         }
         if rename(tmp.path, path) != 0 {
             let m = String(cString: strerror(errno))
             try? FileManager.default.removeItem(at: tmp)
-            throw AudioError(path, "cannot write audio file (\(m))")
+            throw InputError(path, "cannot write audio file (\(m))")
         }
     }
 }

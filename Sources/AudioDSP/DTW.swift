@@ -79,7 +79,7 @@ public enum DTW {
             }
         }
         if let bad = c.firstIndex(where: { $0.isNaN }) {
-            throw AudioError(AudioError.signal, "DTW cost matrix has NaN values (e.g. a zero frame with the cosine metric, at \(bad / m),\(bad % m))")
+            throw InputError(InputError.signal, "DTW cost matrix has NaN values (e.g. a zero frame with the cosine metric, at \(bad / m),\(bad % m))")
         }
         return c
     }
@@ -90,7 +90,7 @@ public enum DTW {
     /// path's (i, j) always index (x, y).
     public static func align(_ x: [Float], n: Int, _ y: [Float], m: Int, dims: Int, metric: Metric = .euclidean,
                              subsequence: Bool = false) throws -> Result {
-        guard n > 0, m > 0 else { throw AudioError(AudioError.signal, "DTW needs two non-empty sequences (got \(n) and \(m) frames)") }
+        guard n > 0, m > 0 else { throw InputError(InputError.signal, "DTW needs two non-empty sequences (got \(n) and \(m) frames)") }
         let c = try costMatrix(x, n: n, y, m: m, dims: dims, metric: metric)
         if subsequence && n > m {
             // librosa transposes the cost so the longer sequence runs along the columns, then
@@ -110,8 +110,8 @@ public enum DTW {
     /// DTW on a precomputed (n, m) row-major cost matrix.
     public static func align(cost c: [Double], n: Int, m: Int, subsequence: Bool = false) throws -> Result {
         precondition(c.count == n * m)
-        guard n > 0, m > 0 else { throw AudioError(AudioError.signal, "DTW needs a non-empty cost matrix") }
-        if c.contains(where: { $0.isNaN }) { throw AudioError(AudioError.signal, "DTW cost matrix has NaN values") }
+        guard n > 0, m > 0 else { throw InputError(InputError.signal, "DTW needs a non-empty cost matrix") }
+        if c.contains(where: { $0.isNaN }) { throw InputError(InputError.signal, "DTW cost matrix has NaN values") }
         // D has one extra row and column of +inf in front (librosa's max_0 = max_1 = 1).
         let w = m + 1
         var d = [Double](repeating: .infinity, count: (n + 1) * w)
@@ -160,13 +160,13 @@ public enum DTW {
         if subsequence {
             let last = acc[(n - 1) * m ..< n * m]
             if last.allSatisfy({ $0.isInfinite }) {
-                throw AudioError(AudioError.signal, "no valid sub-sequence warping path")
+                throw InputError(InputError.signal, "no valid sub-sequence warping path")
             }
             var bj = 0
             for j in 0..<m where acc[(n - 1) * m + j] < acc[(n - 1) * m + bj] { bj = j }
             cj = bj
         } else if acc[n * m - 1].isInfinite {
-            throw AudioError(AudioError.signal, "no valid warping path")
+            throw InputError(InputError.signal, "no valid warping path")
         }
         let endCost = acc[ci * m + cj]
         var path = [Point(ci, cj)]
@@ -178,7 +178,7 @@ public enum DTW {
             path.append(Point(ci, cj))
         }
         if !subsequence, path.last != Point(0, 0) {
-            throw AudioError(AudioError.signal, "unable to compute a full DTW warping path")
+            throw InputError(InputError.signal, "unable to compute a full DTW warping path")
         }
         return Result(accumulated: acc, n: n, m: m, path: path, cost: endCost)
     }

@@ -1,4 +1,5 @@
 import Foundation
+import Tensor
 
 /// What the guide caches per audio file (`features/{id}.npz`).
 public struct AudioFeatures: Sendable {
@@ -16,6 +17,12 @@ public struct AudioFeatures: Sendable {
     public var dbMax: Float
     public var sampleRate: Int
     public var hopLength: Int
+
+    public init(mel: [Float], frames: Int, nMels: Int, beatTimes: [Double], beatFrames: [Int], tempo: Double,
+                dbMin: Float, dbMax: Float, sampleRate: Int, hopLength: Int) {
+        self.mel = mel; self.frames = frames; self.nMels = nMels; self.beatTimes = beatTimes; self.beatFrames = beatFrames
+        self.tempo = tempo; self.dbMin = dbMin; self.dbMax = dbMax; self.sampleRate = sampleRate; self.hopLength = hopLength
+    }
 }
 
 /// The guide's preprocessing of one file: load at 22 050 Hz, the normalised log-mel
@@ -30,14 +37,14 @@ public struct FeatureExtractor: Sendable {
         beats = BeatTracker(sampleRate: sampleRate, hop: hop)
     }
 
-    /// Loads and analyses an audio file. Errors are one-line `AudioError`s naming the file.
+    /// Loads and analyses an audio file. Errors are one-line `InputError`s naming the file.
     public func extract(_ url: URL) throws -> AudioFeatures {
         let audio = try AudioFile.load(url, sampleRate: mel.sampleRate)
         return try extract(audio.samples, source: url.path)
     }
 
     /// Analyses a signal at `mel.sampleRate`.
-    public func extract(_ y: [Float], source: String = AudioError.signal) throws -> AudioFeatures {
+    public func extract(_ y: [Float], source: String = InputError.signal) throws -> AudioFeatures {
         try mel.validate(y, source: source)
         let frames = mel.stft.frameCount(y.count)
         let power = mel.power(y)

@@ -174,19 +174,19 @@ public struct MelSpectrogram: Sendable {
 
     /// Checks that a signal can be analysed: non-empty, finite and at least one frame long.
     public func validate(_ y: [Float], source: String) throws {
-        if y.isEmpty { throw AudioError(source, "contains no audio samples (zero-length signal)") }
+        if y.isEmpty { throw InputError(source, "contains no audio samples (zero-length signal)") }
         if let bad = y.firstIndex(where: { !$0.isFinite }) {
-            throw AudioError(source, "contains \(y[bad].isNaN ? "NaN" : "infinite") samples (first at sample \(bad))")
+            throw InputError(source, "contains \(y[bad].isNaN ? "NaN" : "infinite") samples (first at sample \(bad))")
         }
         if y.count < nFFT {
-            throw AudioError(source, String(format: "too short: %d samples (%.3f s) at %d Hz, shorter than one analysis frame of %d samples",
+            throw InputError(source, String(format: "too short: %d samples (%.3f s) at %d Hz, shorter than one analysis frame of %d samples",
                                              y.count, Double(y.count) / Double(sampleRate), sampleRate, nFFT))
         }
     }
 
     /// The guide's `extract_mel` on a signal at `sampleRate`: mel power, dB with ref=max,
     /// min-max normalisation. Also returns the dB spectrogram (before normalisation).
-    public func features(_ y: [Float], source: String = AudioError.signal) throws -> (features: MelFeatures, db: [Float]) {
+    public func features(_ y: [Float], source: String = InputError.signal) throws -> (features: MelFeatures, db: [Float]) {
         try validate(y, source: source)
         var s = power(y)
         MelSpectrogram.powerToDB(&s, ref: .max)

@@ -1,3 +1,4 @@
+import Tensor
 import CSoxr
 
 /// Sample-rate conversion with libsoxr, configured as librosa's default `res_type="soxr_hq"`
@@ -6,9 +7,9 @@ import CSoxr
 /// `ceil(n * out / in)` samples, as `librosa.resample(fix=True)` does.
 public enum Resampler {
     public static func resample(_ x: [Float], from inRate: Double, to outRate: Double,
-                                source: String = AudioError.signal) throws -> [Float] {
+                                source: String = InputError.signal) throws -> [Float] {
         if inRate == outRate { return x }
-        guard inRate > 0, outRate > 0 else { throw AudioError(source, "invalid sample rate \(inRate) → \(outRate)") }
+        guard inRate > 0, outRate > 0 else { throw InputError(source, "invalid sample rate \(inRate) → \(outRate)") }
         let target = Int((Double(x.count) * (outRate / inRate)).rounded(.up))
         if x.isEmpty { return [] }
 
@@ -17,7 +18,7 @@ public enum Resampler {
         var runtime = soxr_runtime_spec(1)
         var err: soxr_error_t? = nil
         guard let soxr = soxr_create(inRate, outRate, 1, &err, &io, &quality, &runtime), err == nil else {
-            throw AudioError(source, "cannot create resampler: \(err.map { String(cString: $0) } ?? "unknown error")")
+            throw InputError(source, "cannot create resampler: \(err.map { String(cString: $0) } ?? "unknown error")")
         }
         defer { soxr_delete(soxr) }
 
@@ -34,12 +35,12 @@ public enum Resampler {
                     let n = min(chunk, ilen - idx)
                     let e = soxr_process(soxr, xin.baseAddress! + idx, n, nil,
                                          yout.baseAddress! + produced, olen - produced, &done)
-                    if let e { throw AudioError(source, "resampling failed: \(String(cString: e))") }
+                    if let e { throw InputError(source, "resampling failed: \(String(cString: e))") }
                     produced += done
                     idx += n
                 }
                 let e = soxr_process(soxr, nil, 0, nil, yout.baseAddress! + produced, olen - produced, &done)
-                if let e { throw AudioError(source, "resampling failed: \(String(cString: e))") }
+                if let e { throw InputError(source, "resampling failed: \(String(cString: e))") }
                 produced += done
             }
         }

@@ -28,31 +28,23 @@ public final class ParameterBuffer {
     /// The global L2 norm of all gradients.
     public func gradNorm() -> Float {
         let g = SendablePointer(grads.pointer)
-        let n = count
-        let chunks = max(1, min(Threading.count, n / 65536))
-        var parts = [Double](repeating: 0, count: chunks)
-        parts.withUnsafeMutableBufferPointer { pb in
-            let pp = SendablePointer(pb.baseAddress!)
-            let per = (n + chunks - 1) / chunks
-            parallelFor(chunks) { r in
-                for c in r {
-                    var acc = SIMD8<Float>()
-                    let lo = c * per, hi = min(n, lo + per)
-                    var i = lo
-                    var s: Double = 0
-                    while i + 8 <= hi {
-                        let v = UnsafeRawPointer(g.p + i).loadUnaligned(as: SIMD8<Float>.self)
-                        acc += v * v
-                        i += 8
-                        if (i - lo) % 8192 == 0 { s += Double(acc.sum()); acc = SIMD8<Float>() }
-                    }
-                    s += Double(acc.sum())
-                    while i < hi { s += Double(g[i] * g[i]); i += 1 }
-                    pp[c] = s
-                }
+        let total = parallelSum(count, minChunk: 65536) { range in
+            var acc = SIMD8<Float>()
+            let lo = range.lowerBound, hi = range.upperBound
+            var i = lo
+            var s: Double = 0
+            // Flushed to double every 8192 items, so long chunks keep float's precision.
+            while i + 8 <= hi {
+                let v = UnsafeRawPointer(g.p + i).loadUnaligned(as: SIMD8<Float>.self)
+                acc += v * v
+                i += 8
+                if (i - lo) % 8192 == 0 { s += Double(acc.sum()); acc = SIMD8<Float>() }
             }
+            s += Double(acc.sum())
+            while i < hi { s += Double(g[i] * g[i]); i += 1 }
+            return s
         }
-        return Float(parts.reduce(0, +).squareRoot())
+        return Float(total.squareRoot())
     }
 
     /// Scales gradients so that their global norm is at most `maxNorm`, as

@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import SuperEditor
 
-struct Align: ParsableCommand {
+struct Align: CheckedCommand {
     static let configuration = CommandConfiguration(
         commandName: "align",
         abstract: "Infer per-beat edit labels from one (raw, edited) pair and print the beats and labels."
@@ -20,14 +20,12 @@ struct Align: ParsableCommand {
     @Flag(help: "Also print what was measured on each beat (played, looped, gain, slope, tilt, shape).")
     var details = false
 
-    func run() throws {
+    var subject: String? { raw }
+
+    func execute() throws {
         let inference = LabelInference()
         let result: LabelInference.Result
-        do {
-            result = try inference.infer(raw: URL(fileURLWithPath: raw), edited: URL(fileURLWithPath: edited)).result
-        } catch {
-            throw failure(error, file: raw)
-        }
+        result = try inference.infer(raw: URL(fileURLWithPath: raw), edited: URL(fileURLWithPath: edited)).result
         if json {
             var object: [String: Any] = ["beat_times": result.beatTimes, "labels": result.labels.map(\.rawValue)]
             if details {

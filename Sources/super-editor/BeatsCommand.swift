@@ -7,7 +7,7 @@ struct BeatsOutput: Encodable {
     var beat_times: [Double]
 }
 
-struct BeatsCommand: ParsableCommand {
+struct BeatsCommand: CheckedCommand {
     static let configuration = CommandConfiguration(
         commandName: "beats",
         abstract: "Print the tempo and beat times of an audio file (librosa.beat.beat_track)."
@@ -19,13 +19,11 @@ struct BeatsCommand: ParsableCommand {
     @Flag(help: "Print {\"tempo\": BPM, \"beat_times\": [seconds...]}.")
     var json = false
 
-    func run() throws {
+    var subject: String? { audio }
+
+    func execute() throws {
         let beats: Beats
-        do {
-            beats = try FeatureExtractor().beats(URL(fileURLWithPath: audio))
-        } catch {
-            throw failure(error, file: audio)
-        }
+        beats = try FeatureExtractor().beats(URL(fileURLWithPath: audio))
         if json {
             try printJSON(BeatsOutput(tempo: beats.tempo, beat_times: beats.times))
         } else {

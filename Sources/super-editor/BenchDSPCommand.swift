@@ -3,7 +3,7 @@ import AudioDSP
 import Foundation
 
 /// `super-editor bench dsp`: registered as a subcommand of `bench`.
-struct BenchDSP: ParsableCommand {
+struct BenchDSP: CheckedCommand {
     static let configuration = CommandConfiguration(
         commandName: "dsp",
         abstract: "Time decoding+resampling, the mel spectrogram and beat tracking on one file (warm, median of runs)."
@@ -21,27 +21,24 @@ struct BenchDSP: ParsableCommand {
     @Option(help: "Also keep the generated default track at this path (to time librosa on the same file).")
     var saveInput: String?
 
-    func run() throws {
+    var subject: String? { input ?? saveInput }
+
+    func execute() throws {
         let url: URL
         var temporary: URL? = nil
-        do {
-            if let input {
-                url = URL(fileURLWithPath: input)
-            } else if let saveInput {
-                url = URL(fileURLWithPath: saveInput)
-                try DSPBench.writeSyntheticTrack(to: url)
-            } else {
-                let t = FileManager.default.temporaryDirectory.appendingPathComponent("super-editor-bench-\(getpid()).wav")
-                try DSPBench.writeSyntheticTrack(to: t)
-                url = t
-                temporary = t
-            }
-        } catch {
-            throw failure(error, file: input ?? saveInput)
+        if let input {
+            url = URL(fileURLWithPath: input)
+        } else if let saveInput {
+            url = URL(fileURLWithPath: saveInput)
+            try DSPBench.writeSyntheticTrack(to: url)
+        } else {
+            let t = FileManager.default.temporaryDirectory.appendingPathComponent("super-editor-bench-\(getpid()).wav")
+            try DSPBench.writeSyntheticTrack(to: t)
+            url = t
+            temporary = t
         }
         defer { if let temporary { try? FileManager.default.removeItem(at: temporary) } }
-        let r: DSPBenchResult
-        do { r = try DSPBench.run(input: url, repeats: repeats) } catch { throw failure(error, file: url.path) }
+        let r = try DSPBench.run(input: url, repeats: repeats)
         if json {
             try printJSON(r)
         } else {

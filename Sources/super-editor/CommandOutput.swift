@@ -2,18 +2,11 @@ import ArgumentParser
 import AudioDSP
 import Foundation
 import SuperEditor
+import Tensor
 
 /// Prints an error as one line on stderr and returns the exit code to throw.
-func failure(_ error: Error, file: String? = nil) -> ExitCode {
-    let line: String
-    switch error {
-    case let e as AudioError: line = e.description
-    case let e as NPYError: line = e.description
-    default:
-        let text = (error as? LocalizedError)?.errorDescription ?? String(describing: error)
-        line = (file.map { "\($0): " } ?? "") + text.replacingOccurrences(of: "\n", with: " ")
-    }
-    FileHandle.standardError.write(Data(("error: " + line + "\n").utf8))
+private func failure(_ error: Error, file: String? = nil) -> ExitCode {
+    FileHandle.standardError.write(Data(("error: " + InputError.line(for: error, file: file) + "\n").utf8))
     return ExitCode(1)
 }
 
@@ -22,4 +15,54 @@ func printJSON<T: Encodable>(_ value: T) throws {
     let enc = JSONEncoder()
     enc.outputFormatting = [.sortedKeys]
     print(String(decoding: try enc.encode(value), as: UTF8.self))
+}
+
+/// `--json`: the value as one line of JSON; otherwise the text a person reads.
+func printReport<T: Encodable>(_ value: T, json: Bool, text: () -> String) throws {
+    if json { try printJSON(value) } else { print(text()) }
+}
+
+/// The last line of a training command.
+func printTrainingEnd(interrupted: Bool, best: URL) {
+    print(interrupted ? "interrupted; resume with --resume" : "done: best checkpoint \(best.path)")
+}
+
+/// Command-line values laid over a config, remembering the JSON names of the fields they set
+/// (what `TrainingRun.effectiveConfig` honours or refuses on resume).
+struct ConfigOverrides<Config> {
+    var config: Config
+    var fields: Set<String> = []
+
+    init(_ config: Config) { self.config = config }
+
+    mutating func set<T>(_ value: T?, _ field: String, _ path: WritableKeyPath<Config, T>) {
+        guard let value else { return }
+        config[keyPath: path] = value
+        fields.insert(field)
+    }
+}
+
+/// A subcommand whose failures print as one line naming the file (`failure`) and exit 1. It
+/// does its work in `execute()`; the protocol's `run()` is the one error wrapper. Usage errors
+/// (`ValidationError`) and exits a command chose stay as they are.
+protocol CheckedCommand: ParsableCommand {
+    /// The file an error is about when the error itself names none (the input, usually).
+    var subject: String? { get }
+    func execute() throws
+}
+
+extension CheckedCommand {
+    var subject: String? { nil }
+
+    func run() throws {
+        do {
+            try execute()
+        } catch let e as ValidationError {
+            throw e
+        } catch let e as ExitCode {
+            throw e
+        } catch {
+            throw failure(error, file: subject)
+        }
+    }
 }

@@ -3,7 +3,7 @@ import AudioDSP
 import Foundation
 import SuperEditor
 
-struct Edit: ParsableCommand {
+struct Edit: CheckedCommand {
     static let configuration = CommandConfiguration(
         abstract: "Edit a raw recording: predict per-beat labels, reconstruct, and render the edited audio."
     )
@@ -23,38 +23,32 @@ struct Edit: ParsableCommand {
     @Option(help: "Griffin-Lim iterations for --render mel.") var iterations: Int = 32
     @Flag(help: "Replace existing output files.") var force = false
 
-    func run() throws {
-        do {
-            guard let renderer = EditPipeline.Renderer(rawValue: render) else {
-                throw ValidationError("--render must be waveform or mel")
-            }
-            let outputs = [out, labelsOut, audacityLabels, plot].compactMap { $0 }.map { URL(fileURLWithPath: $0) }
-            for o in outputs { try OutputPath.check(o, force: force) }
-            var pipeline = EditPipeline()
-            pipeline.renderer = renderer
-            pipeline.targetDuration = targetDuration
-            pipeline.slack = slack
-            pipeline.keep = try keep.map(Self.parseRange)
-            pipeline.griffinLimIterations = iterations
-            let bar = ProgressBar(total: 100, label: "edit")
-            pipeline.progress = { stage, done in bar.update(Int(done * 100), stage) }
-            let pol = try Checkpoint.loadPolicy(URL(fileURLWithPath: policy))
-            let rec = try Checkpoint.loadReconstruction(URL(fileURLWithPath: reconstruction))
-            let r = try pipeline.run(input: URL(fileURLWithPath: input), policy: pol, reconstruction: rec)
-            bar.update(100, "done")
-            try AudioFile.write(r.audio, sampleRate: r.sampleRate, to: URL(fileURLWithPath: out))
-            let beats = EditExports.beatLabels(r)
-            if let labelsOut { try EditExports.writeJSON(beats, to: URL(fileURLWithPath: labelsOut)) }
-            if let audacityLabels { try EditExports.writeText(EditExports.audacityTrack(beats), to: URL(fileURLWithPath: audacityLabels)) }
-            if let plot { try EditExports.plot(r).writePNG(to: URL(fileURLWithPath: plot)) }
-            let counts = EditLabel.actions.map { l in "\(l.name) \(r.labels.filter { $0 == l }.count)" }.joined(separator: ", ")
-            print(String(format: "%@: %.1f s → %.1f s, %d beats (%@)", out, r.input.duration,
-                         Double(r.audio.count) / Double(r.sampleRate), r.labels.count, counts))
-        } catch let e as ValidationError {
-            throw e
-        } catch {
-            throw failure(error)
+    func execute() throws {
+        guard let renderer = EditPipeline.Renderer(rawValue: render) else {
+            throw ValidationError("--render must be waveform or mel")
         }
+        let outputs = [out, labelsOut, audacityLabels, plot].compactMap { $0 }.map { URL(fileURLWithPath: $0) }
+        for o in outputs { try OutputPath.check(o, force: force) }
+        var pipeline = EditPipeline()
+        pipeline.renderer = renderer
+        pipeline.targetDuration = targetDuration
+        pipeline.slack = slack
+        pipeline.keep = try keep.map(Self.parseRange)
+        pipeline.griffinLimIterations = iterations
+        let bar = ProgressBar(total: 100, label: "edit")
+        pipeline.progress = { stage, done in bar.update(Int(done * 100), stage) }
+        let pol = try Checkpoint.loadPolicy(URL(fileURLWithPath: policy))
+        let rec = try Checkpoint.loadReconstruction(URL(fileURLWithPath: reconstruction))
+        let r = try pipeline.run(input: URL(fileURLWithPath: input), policy: pol, reconstruction: rec)
+        bar.update(100, "done")
+        try AudioFile.write(r.audio, sampleRate: r.sampleRate, to: URL(fileURLWithPath: out))
+        let beats = EditExports.beatLabels(r)
+        if let labelsOut { try EditExports.writeJSON(beats, to: URL(fileURLWithPath: labelsOut)) }
+        if let audacityLabels { try EditExports.writeText(EditExports.audacityTrack(beats), to: URL(fileURLWithPath: audacityLabels)) }
+        if let plot { try EditExports.plot(r).writePNG(to: URL(fileURLWithPath: plot)) }
+        let counts = EditLabel.actions.map { l in "\(l.name) \(r.labels.filter { $0 == l }.count)" }.joined(separator: ", ")
+        print(String(format: "%@: %.1f s → %.1f s, %d beats (%@)", out, r.input.duration,
+                     Double(r.audio.count) / Double(r.sampleRate), r.labels.count, counts))
     }
 
     static func parseRange(_ s: String) throws -> ClosedRange<Double> {

@@ -3,7 +3,7 @@ import Foundation
 import NN
 import SuperEditor
 
-struct EvaluateLabels: ParsableCommand {
+struct EvaluateLabels: CheckedCommand {
     static let configuration = CommandConfiguration(
         commandName: "labels",
         abstract: "Compare the labels `prepare` inferred with the synthetic pairs' true labels (beats matched within 70 ms)."
@@ -21,14 +21,10 @@ struct EvaluateLabels: ParsableCommand {
     @Flag(help: "Print JSON: beat_accuracy, frame_accuracy, recall, precision, confusion.")
     var json = false
 
-    func run() throws {
+    func execute() throws {
         let evaluation: LabelEvaluation
-        do {
-            evaluation = try LabelEvaluation.evaluate(truth: URL(fileURLWithPath: truth), cache: URL(fileURLWithPath: cache),
-                                                      tolerance: tolerance)
-        } catch {
-            throw failure(error)
-        }
+        evaluation = try LabelEvaluation.evaluate(truth: URL(fileURLWithPath: truth), cache: URL(fileURLWithPath: cache),
+                                                  tolerance: tolerance)
         if json {
             let data = try JSONSerialization.data(withJSONObject: evaluation.jsonObject(), options: [.sortedKeys])
             print(String(decoding: data, as: UTF8.self))

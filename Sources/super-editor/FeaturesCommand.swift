@@ -3,7 +3,7 @@ import AudioDSP
 import Foundation
 import SuperEditor
 
-struct Features: ParsableCommand {
+struct Features: CheckedCommand {
     static let configuration = CommandConfiguration(
         commandName: "features",
         abstract: "Write the guide's cached features for one audio file: mel (T, 128), beat_times, db_min, db_max, sample_rate, hop_length."
@@ -15,12 +15,10 @@ struct Features: ParsableCommand {
     @Option(name: [.customLong("out"), .customShort("o")], help: "Output .npz file (written atomically).")
     var out: String
 
-    func run() throws {
-        do {
-            let f = try FeatureExtractor().extract(URL(fileURLWithPath: audio))
-            try NPZ.write(CacheLayout.featureArrays(f), to: URL(fileURLWithPath: out))
-        } catch {
-            throw failure(error, file: audio)
-        }
+    var subject: String? { audio }
+
+    func execute() throws {
+        let f = try FeatureExtractor().extract(URL(fileURLWithPath: audio))
+        try CacheLayout.writeFeatures(f, to: URL(fileURLWithPath: out))
     }
 }

@@ -3,7 +3,7 @@ import Foundation
 import AudioDSP
 import SuperEditor
 
-struct Reconstruct: ParsableCommand {
+struct Reconstruct: CheckedCommand {
     static let configuration = CommandConfiguration(
         abstract: "Apply edit labels: to cached features with a reconstruction checkpoint (mel + per-frame labels in, edited mel out), or to an audio file (hand-written per-beat labels JSON in, edited WAV out).",
         discussion: """
@@ -28,36 +28,30 @@ struct Reconstruct: ParsableCommand {
     @Flag(help: "For a mel: the model's plain forward over the whole sequence, unclamped, as the PyTorch reference's.")
     var raw = false
 
-    func run() throws {
-        do {
-            if let input {
-                guard let renderer = EditPipeline.Renderer(rawValue: render) else { throw ValidationError("--render must be waveform or mel") }
-                try OutputPath.check(URL(fileURLWithPath: out), force: force)
-                let beats = try EditExports.readJSON(URL(fileURLWithPath: labels))
-                let model = try checkpoint.map { try Checkpoint.loadReconstruction(URL(fileURLWithPath: $0)) }
-                var pipeline = EditPipeline()
-                pipeline.renderer = renderer
-                let r = try pipeline.apply(labels: beats, to: URL(fileURLWithPath: input), reconstruction: model)
-                try AudioFile.write(r.audio, sampleRate: r.sampleRate, to: URL(fileURLWithPath: out))
-                print(String(format: "%@: %.1f s → %.1f s, %d beats", out, r.input.duration, Double(r.audio.count) / Double(r.sampleRate), r.labels.count))
-                return
-            }
-            guard let checkpoint, let mel else {
-                throw ValidationError("give an audio INPUT, or --checkpoint and --mel for cached features")
-            }
-            let result = try FeatureInference.reconstruct(checkpoint: URL(fileURLWithPath: checkpoint),
-                                                          mel: URL(fileURLWithPath: mel), labels: URL(fileURLWithPath: labels), raw: raw)
-            try NPY.write(result, to: URL(fileURLWithPath: out))
-            print("wrote \(out) \(result.shape)")
-        } catch let e as ValidationError {
-            throw e
-        } catch {
-            throw failure(error)
+    func execute() throws {
+        if let input {
+            guard let renderer = EditPipeline.Renderer(rawValue: render) else { throw ValidationError("--render must be waveform or mel") }
+            try OutputPath.check(URL(fileURLWithPath: out), force: force)
+            let beats = try EditExports.readJSON(URL(fileURLWithPath: labels))
+            let model = try checkpoint.map { try Checkpoint.loadReconstruction(URL(fileURLWithPath: $0)) }
+            var pipeline = EditPipeline()
+            pipeline.renderer = renderer
+            let r = try pipeline.apply(labels: beats, to: URL(fileURLWithPath: input), reconstruction: model)
+            try AudioFile.write(r.audio, sampleRate: r.sampleRate, to: URL(fileURLWithPath: out))
+            print(String(format: "%@: %.1f s → %.1f s, %d beats", out, r.input.duration, Double(r.audio.count) / Double(r.sampleRate), r.labels.count))
+            return
         }
+        guard let checkpoint, let mel else {
+            throw ValidationError("give an audio INPUT, or --checkpoint and --mel for cached features")
+        }
+        let result = try FeatureInference.reconstruct(checkpoint: URL(fileURLWithPath: checkpoint),
+                                                      mel: URL(fileURLWithPath: mel), labels: URL(fileURLWithPath: labels), raw: raw)
+        try NPY.write(result, to: URL(fileURLWithPath: out))
+        print("wrote \(out) \(result.shape)")
     }
 }
 
-struct Predict: ParsableCommand {
+struct Predict: CheckedCommand {
     static let configuration = CommandConfiguration(
         abstract: "Greedy per-frame labels from a policy checkpoint for a cached mel."
     )
@@ -71,14 +65,10 @@ struct Predict: ParsableCommand {
     @Option(help: "Also write the masked logits (PAD is -inf) to this .npy.")
     var logitsOut: String?
 
-    func run() throws {
-        do {
-            let (labels, logits) = try FeatureInference.predict(policy: URL(fileURLWithPath: policy), mel: URL(fileURLWithPath: mel))
-            try NPY.write(labels, to: URL(fileURLWithPath: out))
-            if let logitsOut { try NPY.write(logits, to: URL(fileURLWithPath: logitsOut)) }
-            print("wrote \(out) \(labels.shape)")
-        } catch {
-            throw failure(error)
-        }
+    func execute() throws {
+        let (labels, logits) = try FeatureInference.predict(policy: URL(fileURLWithPath: policy), mel: URL(fileURLWithPath: mel))
+        try NPY.write(labels, to: URL(fileURLWithPath: out))
+        if let logitsOut { try NPY.write(logits, to: URL(fileURLWithPath: logitsOut)) }
+        print("wrote \(out) \(labels.shape)")
     }
 }

@@ -1,8 +1,9 @@
 import ArgumentParser
 import Foundation
 import SuperEditor
+import Tensor
 
-struct PrepareCommand: ParsableCommand {
+struct PrepareCommand: CheckedCommand {
     static let configuration = CommandConfiguration(
         commandName: "prepare",
         abstract: "Build the training cache from raw/edited pairs (paired by file name): features, inferred labels, aligned targets."
@@ -17,17 +18,18 @@ struct PrepareCommand: ParsableCommand {
     @Option(help: "Cache folder to write (created if missing; finished pairs are skipped on a re-run).")
     var out: String
 
-    func run() throws {
+    @Option(help: "Share of pairs held out for validation, stored in the cache for every command that reads it (default 0.1 for a new cache).")
+    var validationFraction: Double?
+
+    func execute() throws {
         let report: Prepare.Report
-        do {
-            report = try Prepare().run(raw: URL(fileURLWithPath: raw), edited: URL(fileURLWithPath: edited),
-                                       cache: URL(fileURLWithPath: out))
-        } catch {
-            throw failure(error)
-        }
+        var prepare = Prepare()
+        prepare.validationFraction = validationFraction
+        report = try prepare.run(raw: URL(fileURLWithPath: raw), edited: URL(fileURLWithPath: edited),
+                                   cache: URL(fileURLWithPath: out))
         FileHandle.standardError.write(Data("prepare: \(report.summary)\n".utf8))
         if report.prepared.isEmpty && report.alreadyDone.isEmpty {
-            throw failure(ValidationError("\(raw): no usable pairs (\(report.skipped.count) skipped)"))
+            throw InputError(raw, "no usable pairs (\(report.skipped.count) skipped)")
         }
     }
 }

@@ -7,15 +7,12 @@ struct SuperEditorCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "super-editor",
         abstract: "Learns to edit raw music into a polished track from (raw, edited) pairs.",
-        subcommands: [
-            // Models (engine issue)
-            Reconstruct.self, Predict.self, Bench.self,
-            // Training
-            Train.self, Edit.self, DemoCommand.self,
-            // Audio front end (AudioDSP issue)
-            Features.self, BeatsCommand.self, Invert.self,
-            // Training data
-            Synth.self, PrepareCommand.self, Align.self, Evaluate.self,
+        groupedSubcommands: [
+            CommandGroup(name: "Edit a recording", subcommands: [Edit.self, Reconstruct.self, DemoCommand.self]),
+            CommandGroup(name: "Make training data", subcommands: [Synth.self, PrepareCommand.self, Align.self]),
+            CommandGroup(name: "Train and evaluate", subcommands: [Train.self, Evaluate.self, Predict.self]),
+            CommandGroup(name: "Look at audio", subcommands: [Features.self, BeatsCommand.self, Invert.self]),
+            CommandGroup(name: "Measure speed", subcommands: [Bench.self]),
         ]
     )
 }

@@ -1,7 +1,8 @@
 import AudioDSP
 import XCTest
+import Tensor
 
-/// Every bad input gives a thrown `AudioError` whose description is one line naming the file.
+/// Every bad input gives a thrown `InputError` whose description is one line naming the file.
 final class BadInputTests: XCTestCase {
     var dir: URL!
     override func setUp() { dir = tempDir() }
@@ -23,7 +24,7 @@ final class BadInputTests: XCTestCase {
     func assertOneLineError(_ url: URL, contains fragment: String, _ body: () throws -> Void,
                             file: StaticString = #filePath, line: UInt = #line) {
         XCTAssertThrowsError(try body(), file: file, line: line) { error in
-            guard let e = error as? AudioError else { return XCTFail("not an AudioError: \(error)", file: file, line: line) }
+            guard let e = error as? InputError else { return XCTFail("not an InputError: \(error)", file: file, line: line) }
             let text = e.description
             XCTAssertFalse(text.contains("\n"), "multi-line: \(text)", file: file, line: line)
             XCTAssertTrue(text.contains(url.path), "does not name the file: \(text)", file: file, line: line)

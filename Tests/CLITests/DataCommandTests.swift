@@ -69,4 +69,25 @@ final class DataCommandTests: XCTestCase {
             XCTAssertEqual(try Data(contentsOf: a.appendingPathComponent(f)), try Data(contentsOf: b.appendingPathComponent(f)), f)
         }
     }
+
+    func testSynthIntoAFileNamesIt() throws {
+        let tmp = CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: tmp) }
+        let file = tmp.appendingPathComponent("not-a-folder")
+        try Data("x".utf8).write(to: file)
+        assertOneLineError(try CLI.run(["synth", "--out", file.path, "--count", "1", "--seconds", "10"]), mentioning: file.path)
+        XCTAssertEqual(try Data(contentsOf: file), Data("x".utf8), "nothing overwritten")
+    }
+
+    func testHelpGroupsTheCommandsByWhatTheyAreFor() throws {
+        let r = try CLI.run(["--help"])
+        XCTAssertEqual(r.status, 0)
+        for group in ["EDIT A RECORDING", "MAKE TRAINING DATA", "TRAIN AND EVALUATE", "LOOK AT AUDIO", "MEASURE SPEED"] {
+            XCTAssertTrue(r.stdout.contains(group), group)
+        }
+        for command in ["edit", "reconstruct", "demo", "synth", "prepare", "align", "train", "evaluate", "predict",
+                        "features", "beats", "invert", "bench"] {
+            XCTAssertTrue(r.stdout.contains("\n  \(command) "), command)
+        }
+    }
 }

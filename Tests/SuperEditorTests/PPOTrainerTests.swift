@@ -9,7 +9,7 @@ final class PPOTrainerTests: XCTestCase {
         var c = Phase2Config.cpuDefault
         c.predictorDim = 16; c.nLayers = 1; c.nHeads = 2; c.dropout = 0
         c.batchSize = 8; c.minibatchSize = 4; c.maxSeqLen = 64; c.updates = 6; c.validateEvery = 100
-        c.learningRate = 3e-3; c.warmStart = "none"; c.seed = 3; c.targetKL = 1
+        c.learningRate = 3e-3; c.warmStart = .none; c.seed = 3; c.targetKL = 1
         return c
     }
 
@@ -42,8 +42,8 @@ final class PPOTrainerTests: XCTestCase {
     }
 
     func testPPOMovesThePolicyTowardsTheKnownBestLabels() throws {
-        let cache = try ToyCache.make(pairs: 6, frames: 60)
-        let ds = try PairedMelDataset(cache: cache, validationFraction: 0.2)
+        let cache = try ToyCache.make(pairs: 6, frames: 60, validationFraction: 0.2)
+        let ds = try PairedMelDataset(cache: cache)
         let recon = reconstruction()
         let before = recon.namedParameters().map { $0.1.scalars }
         let t = try PPOTrainer(config: tinyConfig(), dataset: ds, reconstruction: recon, out: temporaryDirectory())
@@ -63,7 +63,7 @@ final class PPOTrainerTests: XCTestCase {
         for f in ["best.safetensors", "last.safetensors", "value_last.safetensors", "last.state.safetensors", "metrics.jsonl"] {
             XCTAssertTrue(FileManager.default.fileExists(atPath: t.outDirectory.appendingPathComponent(f).path), f)
         }
-        XCTAssertNoThrow(try Checkpoint.loadPolicy(t.lastURL))
+        XCTAssertNoThrow(try Checkpoint.loadPolicy(t.runFolder.last))
         // Starting again in the same folder would overwrite the run: refused, naming the folder.
         XCTAssertThrowsError(try PPOTrainer(config: tinyConfig(), dataset: ds, reconstruction: recon, out: t.outDirectory)) {
             XCTAssertEqual(($0 as? InputError)?.path, t.outDirectory.path)
@@ -73,20 +73,20 @@ final class PPOTrainerTests: XCTestCase {
     func testSequenceRatioOptionRuns() throws {
         let cache = try ToyCache.make(pairs: 4, frames: 40)
         var c = tinyConfig()
-        c.ratio = "sequence"; c.updates = 2
+        c.ratio = .sequence; c.updates = 2
         let t = try PPOTrainer(config: c, dataset: try PairedMelDataset(cache: cache), reconstruction: reconstruction(), out: temporaryDirectory())
         t.showProgress = false
         _ = try t.run()
         XCTAssertEqual(t.history.count, 2)
-        c.ratio = "bogus"
-        XCTAssertThrowsError(try PPOTrainer(config: c, dataset: try PairedMelDataset(cache: cache), reconstruction: reconstruction(),
-                                            out: temporaryDirectory()))
+        let bogus = temporaryDirectory().appendingPathComponent("c.json")
+        try Data(#"{"ratio": "bogus"}"#.utf8).write(to: bogus)
+        XCTAssertThrowsError(try Phase2Config.load(bogus)) { XCTAssertTrue("\($0)".contains(bogus.path), "\($0)") }
     }
 
     func testSupervisedWarmStartLearnsTheLabels() throws {
         let cache = try ToyCache.make(pairs: 6, frames: 60)
         var c = tinyConfig()
-        c.warmStart = "supervised"; c.warmStartSteps = 60; c.warmStartLearningRate = 1e-2; c.updates = 0
+        c.warmStart = .supervised; c.warmStartSteps = 60; c.warmStartLearningRate = 1e-2; c.updates = 0
         let t = try PPOTrainer(config: c, dataset: try PairedMelDataset(cache: cache), reconstruction: reconstruction(), out: temporaryDirectory())
         t.showProgress = false
         let p0 = try truthProbability(t)

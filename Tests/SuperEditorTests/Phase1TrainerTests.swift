@@ -14,12 +14,12 @@ final class Phase1TrainerTests: XCTestCase {
     }
 
     func testDatasetSplitsCropsAndPads() throws {
-        let cache = try ToyCache.make(pairs: 12)
-        let ds = try PairedMelDataset(cache: cache, validationFraction: 0.25)
+        let cache = try ToyCache.make(pairs: 12, validationFraction: 0.25)
+        let ds = try PairedMelDataset(cache: cache)
         XCTAssertFalse(ds.validationIDs.isEmpty)
         XCTAssertTrue(Set(ds.trainIDs).isDisjoint(with: ds.validationIDs))
         XCTAssertEqual(ds.trainIDs.count + ds.validationIDs.count, 12)
-        let again = try PairedMelDataset(cache: cache, validationFraction: 0.25)
+        let again = try PairedMelDataset(cache: cache)
         XCTAssertEqual(again.validationIDs, ds.validationIDs, "the split is deterministic")
         let a = try ds.trainingBatch(step: 3, batchSize: 4, maxSeqLen: 50, seed: 9)
         let b = try ds.trainingBatch(step: 3, batchSize: 4, maxSeqLen: 50, seed: 9)
@@ -41,9 +41,9 @@ final class Phase1TrainerTests: XCTestCase {
     }
 
     func testTrainingWritesCheckpointsLogsAndPlots() throws {
-        let cache = try ToyCache.make(pairs: 8)
+        let cache = try ToyCache.make(pairs: 8, validationFraction: 0.25)
         let out = temporaryDirectory().appendingPathComponent("run")
-        let ds = try PairedMelDataset(cache: cache, validationFraction: 0.25)
+        let ds = try PairedMelDataset(cache: cache)
         // From PyTorch's initialisation, so that six steps measurably improve on the start (from
         // the identity start they barely move it: see testKeepPreservationHoldsWhileTheEditsAreLearned).
         var c = toyConfig(steps: 6); c.outputInitScale = 1
@@ -68,8 +68,8 @@ final class Phase1TrainerTests: XCTestCase {
     }
 
     func testResumeGivesTheSameWeightsAsAnUninterruptedRun() throws {
-        let cache = try ToyCache.make(pairs: 6)
-        let ds = try PairedMelDataset(cache: cache, validationFraction: 0.2)
+        let cache = try ToyCache.make(pairs: 6, validationFraction: 0.2)
+        let ds = try PairedMelDataset(cache: cache)
         var cfg = toyConfig(steps: 6)
         cfg.validateEvery = 100
         let straight = try Phase1Trainer(config: cfg, dataset: ds, out: temporaryDirectory())
@@ -79,7 +79,7 @@ final class Phase1TrainerTests: XCTestCase {
         let out = temporaryDirectory()
         let first = try Phase1Trainer(config: cfg, dataset: ds, out: out)
         for _ in 0..<3 { try first.trainStep() }
-        try first.saveCheckpoint(first.lastURL)
+        try first.saveCheckpoint(first.runFolder.last)
         // A new run in the same folder would overwrite it: refused, naming the folder.
         XCTAssertThrowsError(try Phase1Trainer(config: cfg, dataset: ds, out: out)) {
             XCTAssertEqual(($0 as? InputError)?.path, out.path)
@@ -123,7 +123,7 @@ final class Phase1TrainerTests: XCTestCase {
         XCTAssertThrowsError(try PairedMelDataset(cache: empty)) { XCTAssertTrue("\($0)".contains("no complete pairs"), "\($0)") }
         // A target whose length disagrees with the raw mel.
         let cache = try ToyCache.make(pairs: 1)
-        let url = PairedMelDataset.targetURL(cache, "toy000")
+        let url = CacheLayout(root: cache).alignedTarget("toy000")
         try NPY.write(NPYArray([Float](repeating: 0, count: 5 * 128), shape: [5, 128]), to: url)
         XCTAssertThrowsError(try PairedMelDataset(cache: cache)) {
             XCTAssertTrue("\($0)".contains(url.path) && "\($0)".contains("shape"), "\($0)")
@@ -131,8 +131,8 @@ final class Phase1TrainerTests: XCTestCase {
     }
 
     func testEvaluationPlotsThePairsWithTheMostKindsOfEdit() throws {
-        let cache = try ToyCache.make(pairs: 12)
-        let ds = try PairedMelDataset(cache: cache, validationFraction: 0.5)
+        let cache = try ToyCache.make(pairs: 12, validationFraction: 0.5)
+        let ds = try PairedMelDataset(cache: cache)
         var c = toyConfig(steps: 1); c.maxSeqLen = 40
         let model = ReconstructionModel(c.model, seed: 2)
         let plots = temporaryDirectory().appendingPathComponent("plots")
@@ -187,8 +187,8 @@ final class Phase1TrainerTests: XCTestCase {
     /// step 90 while the edits are learned. From PyTorch's initialisation the same run leaves
     /// every KEEP frame off by about 0.17 through step 300 (0% preserved).
     func testKeepPreservationRisesAboveNinetyFivePercentWhileTheEditsAreLearned() throws {
-        let cache = try ToyCache.make(pairs: 10)
-        let ds = try PairedMelDataset(cache: cache, validationFraction: 0.3)
+        let cache = try ToyCache.make(pairs: 10, validationFraction: 0.3)
+        let ds = try PairedMelDataset(cache: cache)
         var c = Phase1Config.preset("tiny")!
         c.encoderDim = 32; c.decoderDim = 32; c.nEncoderLayers = 1; c.nDecoderLayers = 1; c.nHeads = 2
         c.batchSize = 3; c.maxSeqLen = 64; c.seed = 5

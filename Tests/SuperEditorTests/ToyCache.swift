@@ -6,10 +6,14 @@ import Tensor
 /// per-beat labels that leave a mark in the raw mel, and targets that follow the labels' meaning (KEEP copies, CUT silences,
 /// fades ramp, EFFECT darkens the upper bands).
 enum ToyCache {
-    static func make(pairs: Int, frames: Int = 120, seed: UInt64 = 1) throws -> URL {
+    static func make(pairs: Int, frames: Int = 120, seed: UInt64 = 1, validationFraction: Double? = nil) throws -> URL {
         let dir = temporaryDirectory()
         for sub in ["features", "labels", "aligned"] {
             try FileManager.default.createDirectory(at: dir.appendingPathComponent(sub), withIntermediateDirectories: true)
+        }
+        let layout = CacheLayout(root: dir)
+        if let validationFraction {
+            try JSONSerialization.data(withJSONObject: ["validation_fraction": validationFraction]).write(to: layout.manifest)
         }
         var rng = RandomGenerator(seed: seed)
         for p in 0..<pairs {
@@ -50,10 +54,10 @@ enum ToyCache {
                 ["mel": NPYArray(m, shape: [n, 128]), "beat_times": NPYArray([0.0, 0.5], shape: [2]),
                  "db_min": .scalar(-80.0), "db_max": .scalar(0.0), "sample_rate": .scalar(Int64(22050)), "hop_length": .scalar(Int64(512))]
             }
-            try NPZ.write(features(mel, t), to: PairedMelDataset.featuresURL(dir, id, "raw"))
-            try NPZ.write(features(edited, kept.count), to: PairedMelDataset.featuresURL(dir, id, "edit"))
-            try NPY.write(NPYArray(target, shape: [t, 128]), to: PairedMelDataset.targetURL(dir, id))
-            try NPY.write(NPYArray(labels.map { Int64($0) }, shape: [t]), to: PairedMelDataset.labelsURL(dir, id))
+            try NPZ.write(features(mel, t), to: layout.rawFeatures(id))
+            try NPZ.write(features(edited, kept.count), to: layout.editedFeatures(id))
+            try NPY.write(NPYArray(target, shape: [t, 128]), to: layout.alignedTarget(id))
+            try NPY.write(NPYArray(labels.map { Int64($0) }, shape: [t]), to: layout.frameLabels(id))
         }
         return dir
     }

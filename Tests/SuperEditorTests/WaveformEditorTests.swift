@@ -1,5 +1,6 @@
 import XCTest
 @testable import SuperEditor
+import Tensor
 
 final class WaveformEditorTests: XCTestCase {
     let sr = 1000
@@ -47,6 +48,27 @@ final class WaveformEditorTests: XCTestCase {
         XCTAssertEqual(spans, [0..<300, 300..<600, 600..<1000])
         let y = editor().apply(ramp(1000), beatTimes: [0.1, 0.3, 0.6], labels: [.cut, .keep, .cut])
         XCTAssertEqual(y.count, 300)
+    }
+
+    /// Training (FrameLabels), label inference and `edit` (BeatDecisions) share one span
+    /// definition: one span per beat, the first from frame 0 even when the grid starts later.
+    func testEditDecidesOnTheSpansTrainingLabels() {
+        let beatFrames = [7, 30, 52, 75], frames = 90
+        let logp = [Float](repeating: -2, count: frames * EditLabel.count)
+        let decisions = logp.withUnsafeBufferPointer { BeatDecisions(logProbabilities: $0.baseAddress!, frames: frames, beatFrames: beatFrames) }
+        XCTAssertEqual(decisions.spans, EditTimeline.beatSpans(positions: beatFrames, total: frames))
+        XCTAssertEqual(decisions.spans, [0..<30, 30..<52, 52..<75, 75..<90])
+        let beats: [EditLabel] = [.fadeIn, .keep, .cut, .fadeOut]
+        XCTAssertEqual(decisions.frameLabels(beats), FrameLabels.expand(beatLabels: beats, beatFrames: beatFrames, frames: frames).map(\.rawValue))
+        let none = logp.withUnsafeBufferPointer { BeatDecisions(logProbabilities: $0.baseAddress!, frames: frames, beatFrames: []) }
+        XCTAssertEqual(none.spans, [0..<frames])
+    }
+
+    func testArgmaxTakesTheFirstOfEqualMaxima() {
+        XCTAssertEqual([0.5, 2, 2, 1].argmax, 1)
+        XCTAssertNil([Double]().argmax)
+        let logits = Tensor([0, 3, 3, 1, 9, 2], shape: [2, 3])
+        XCTAssertEqual(logits.argmaxLastAxis(), [1, 1])
     }
 
     func testFadesRampTheLevelAndEffectRemovesHighFrequencies() {

@@ -36,7 +36,7 @@ public enum ModelBench {
         var rng = RandomGenerator(seed: seed &+ 100)
         let mel = Tensor.uniform([b, t, m], rng: &rng)
         let target = Tensor.uniform([b, t, m], rng: &rng)
-        let labels = (0..<(b * t)).map { _ in Int(rng.next() % 7) }
+        let labels = (0..<(b * t)).map { _ in Int(rng.next() % UInt64(EditLabel.actions.count)) }
 
         func step() {
             params.zeroGrad()

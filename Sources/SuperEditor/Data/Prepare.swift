@@ -15,6 +15,9 @@ public struct Prepare: Sendable {
     /// A track whose peak is below this is "silent".
     public var silencePeak: Float = 1e-4
     public var inference = LabelInference()
+    /// The validation split stored in the manifest for every command that reads the cache.
+    /// Nil keeps the cache's stored one (the default for a new cache).
+    public var validationFraction: Double?
 
     public init() {}
 
@@ -60,6 +63,12 @@ public struct Prepare: Sendable {
         let start = Date()
         let raws = try Self.audioFiles(in: rawDir), edits = try Self.audioFiles(in: editedDir)
         let layout = CacheLayout(root: cache)
+        let stored = FileManager.default.fileExists(atPath: layout.manifest.path) ? try layout.validationFraction() : nil
+        if let f = validationFraction, !(0..<1).contains(f) { throw InputError(cache.path, "validation fraction must be in [0, 1), got \(f)") }
+        if let stored, let f = validationFraction, f != stored {
+            throw InputError(layout.manifest.path, "the cache's validation split is \(stored); a different one would move pairs that trained models may have seen")
+        }
+        let fraction = validationFraction ?? stored ?? CacheLayout.defaultValidationFraction
         try layout.createDirectories()
         var report = Report()
         for id in raws.keys.sorted() where edits[id] == nil {
@@ -76,32 +85,21 @@ public struct Prepare: Sendable {
         let bar = progress && !todo.isEmpty ? PairProgress(total: todo.count, label: "prepare") : nil
         if progress { for s in report.skipped { FileHandle.standardError.write(Data("skipped \(s.id): \(s.reason)\n".utf8)) } }
 
-        let lock = NSLock()
-        var next = 0
-        var results: [String: Result<Void, Error>] = [:]
-        let workers = max(1, min(Threading.count, todo.count))
-        DispatchQueue.concurrentPerform(iterations: workers) { _ in
-            while true {
-                lock.lock()
-                let k = next
-                next += 1
-                lock.unlock()
-                guard k < todo.count else { return }
-                let id = todo[k]
-                let outcome = Result { try preparePair(id: id, raw: raws[id]!, edited: edits[id]!, layout: layout) }
-                lock.lock(); results[id] = outcome; lock.unlock()
-                if case .failure(let e) = outcome { bar?.step("skipped \(id): \(Self.describe(e))") } else { bar?.step() }
-            }
+        let outcomes = parallelMap(todo.count) { k -> Result<Void, Error> in
+            let id = todo[k]
+            let outcome = Result { try preparePair(id: id, raw: raws[id]!, edited: edits[id]!, layout: layout) }
+            if case .failure(let e) = outcome { bar?.step("skipped \(id): \(Self.describe(e))") } else { bar?.step() }
+            return outcome
         }
-        for id in todo {
-            switch results[id]! {
+        for (id, outcome) in zip(todo, outcomes) {
+            switch outcome {
             case .success: report.prepared.append(id)
             case .failure(let e): report.skipped.append(Skipped(id: id, reason: Self.describe(e)))
             }
         }
         report.skipped.sort { $0.id < $1.id }
         report.seconds = Date().timeIntervalSince(start)
-        try writeManifest(layout: layout, report: report)
+        try writeManifest(layout: layout, report: report, validationFraction: fraction)
         return report
     }
 
@@ -124,15 +122,15 @@ public struct Prepare: Sendable {
         let frameLabels = FrameLabels.expand(beatLabels: result.labels, beatFrames: result.beatFrames, frames: rawF.frames)
         let target = AlignedTarget.build(path: result.path, frameLabels: frameLabels, editedMel: editF.mel,
                                          editedFrames: editF.frames, dims: editF.nMels)
-        try NPZ.write(CacheLayout.featureArrays(rawF), to: layout.rawFeatures(id))
-        try NPZ.write(CacheLayout.featureArrays(editF), to: layout.editedFeatures(id))
+        try CacheLayout.writeFeatures(rawF, to: layout.rawFeatures(id))
+        try CacheLayout.writeFeatures(editF, to: layout.editedFeatures(id))
         try NPY.write(NPYArray(frameLabels.map { Int64($0.rawValue) }), to: layout.frameLabels(id))
         try NPY.write(NPYArray(result.labels.map { Int64($0.rawValue) }), to: layout.beatLabels(id))
         try NPY.write(NPYArray(result.beatTimes), to: layout.beats(id))
         try NPY.write(NPYArray(target, shape: [rawF.frames, rawF.nMels]), to: layout.alignedTarget(id))
     }
 
-    func writeManifest(layout: CacheLayout, report: Report) throws {
+    func writeManifest(layout: CacheLayout, report: Report, validationFraction: Double) throws {
         let settings: [String: Any] = [
             "sample_rate": AudioFile.defaultSampleRate, "hop_length": 512, "n_fft": 2048, "n_mels": 128,
             "min_seconds": minimumSeconds,
@@ -146,17 +144,11 @@ public struct Prepare: Sendable {
             "prepared": (report.prepared + report.alreadyDone).sorted(),
             "skipped": report.skipped.map { ["id": $0.id, "reason": $0.reason] },
             "settings": settings,
+            "validation_fraction": validationFraction,
         ]
         let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
         try AtomicFile.write(data, to: layout.manifest)
     }
 
-    static func describe(_ error: Error) -> String {
-        switch error {
-        case let e as AudioError: return e.description
-        case let e as NPYError: return e.description
-        case let e as InputError: return e.description
-        default: return String(describing: error).replacingOccurrences(of: "\n", with: " ")
-        }
-    }
+    static func describe(_ error: Error) -> String { InputError.line(for: error) }
 }

@@ -92,26 +92,24 @@ public struct Demo {
         var seconds: [String: Double] = [:]
         let s = settings
         try timed("synthesise", &seconds) {
-            for i in 0..<s.pairs where !fm.fileExists(atPath: data.appendingPathComponent("truth/synth_\(String(format: "%05d", i)).json").path) {
-                try SynthPair.generate(seed: s.seed, index: i, seconds: s.seconds).write(to: data)
-            }
+            try SynthDataset.write(count: s.pairs, seed: s.seed, seconds: s.seconds, to: data, keepExisting: true)
         }
         let prepared = try timed("prepare", &seconds) {
             try Prepare().run(raw: data.appendingPathComponent("raw"), edited: data.appendingPathComponent("edited"), cache: cache)
         }
         log("   \(prepared.summary)")
         let labelEval = try LabelEvaluation.evaluate(truth: data.appendingPathComponent("truth"), cache: cache)
-        let dataset = try PairedMelDataset(cache: cache, validationFraction: s.phase1.validationFraction)
+        let dataset = try PairedMelDataset(cache: cache)
         log("   \(dataset.trainIDs.count) training and \(dataset.validationIDs.count) validation pairs")
 
         let run1 = out.appendingPathComponent("phase1")
         let phase1 = try timed("train phase 1", &seconds) { () -> Phase1Trainer in
             let t = try Phase1Trainer(config: s.phase1, dataset: dataset, out: run1,
-                                      resume: fm.fileExists(atPath: run1.appendingPathComponent("last.safetensors").path))
+                                      resume: TrainingRun(run1).holdsRun)
             _ = try t.run()
             return t
         }
-        let recon = try Checkpoint.loadReconstruction(phase1.bestURL)
+        let recon = try Checkpoint.loadReconstruction(phase1.runFolder.best)
         let p1 = try timed("evaluate phase 1", &seconds) {
             try Phase1Report.make(model: recon, dataset: dataset, plots: out.appendingPathComponent("plots/phase1"))
         }
@@ -121,11 +119,11 @@ public struct Demo {
         var afterWarm: PolicyMetrics?
         try timed("train phase 2", &seconds) {
             let t = try PPOTrainer(config: s.phase2, dataset: dataset, reconstruction: recon, out: run2,
-                                   resume: fm.fileExists(atPath: run2.appendingPathComponent("last.safetensors").path))
+                                   resume: TrainingRun(run2).holdsRun)
             _ = try t.run()
             afterWarm = t.warmStartValidation
         }
-        let policy = try Checkpoint.loadPolicy(run2.appendingPathComponent("best.safetensors"))
+        let policy = try Checkpoint.loadPolicy(TrainingRun(run2).best)
         let p2 = try timed("evaluate phase 2", &seconds) {
             try PolicyEvaluation.evaluate(policy: policy, reconstruction: recon, dataset: dataset, maxSeqLen: s.phase2.maxSeqLen)
         }

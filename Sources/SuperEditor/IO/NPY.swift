@@ -1,3 +1,4 @@
+import Tensor
 import Foundation
 
 /// The element types `.npy`/`.npz` files may hold here. Data is always little endian and in
@@ -32,16 +33,6 @@ public enum NPYDType: String, Sendable, CaseIterable {
         default: return nil
         }
     }
-}
-
-/// Why an `.npy`/`.npz` file could not be read or written. The description is one line that
-/// names the file and the problem.
-public struct NPYError: Error, CustomStringConvertible, LocalizedError, Equatable {
-    public let file: String
-    public let problem: String
-    public init(file: String, problem: String) { self.file = file; self.problem = problem }
-    public var description: String { "\(file): \(problem)" }
-    public var errorDescription: String? { description }
 }
 
 /// An n-dimensional array as stored in an `.npy` file: the shape, the element type and the raw
@@ -140,7 +131,7 @@ public enum NPY {
     public static func read(_ url: URL) throws -> NPYArray {
         let data: Data
         do { data = try Data(contentsOf: url) } catch {
-            throw NPYError(file: url.path, problem: "cannot read file (\(NPY.reason(error)))")
+            throw InputError(url.path, "cannot read file (\(NPY.reason(error)))")
         }
         return try decode(data, name: url.path)
     }
@@ -184,7 +175,7 @@ public enum NPY {
 
     /// Parses `.npy` bytes; `name` is used in error messages.
     public static func decode(_ data: Data, name: String) throws -> NPYArray {
-        func fail(_ p: String) -> NPYError { NPYError(file: name, problem: p) }
+        func fail(_ p: String) -> InputError { InputError(name, p) }
         let bytes = [UInt8](data.prefix(12))
         guard bytes.count >= 10, Array(bytes[0..<6]) == magic else { throw fail("not a NumPy .npy file (bad magic)") }
         let major = bytes[6]
@@ -271,7 +262,7 @@ public enum NPY {
             try data.write(to: tmp)
         } catch {
             try? FileManager.default.removeItem(at: tmp)
-            throw NPYError(file: url.path, problem: "cannot write file (\(reason(error)))")
+            throw InputError(url.path, "cannot write file (\(reason(error)))")
         }
         try commit(tmp, to: url)
     }
@@ -281,7 +272,7 @@ public enum NPY {
         let parent = url.deletingLastPathComponent().path
         var isDir: ObjCBool = false
         if !FileManager.default.fileExists(atPath: parent, isDirectory: &isDir) || !isDir.boolValue {
-            throw NPYError(file: url.path, problem: "cannot write file (no such directory: \(parent))")
+            throw InputError(url.path, "cannot write file (no such directory: \(parent))")
         }
     }
 
@@ -294,7 +285,7 @@ public enum NPY {
         if rename(tmp.path, url.path) != 0 {
             let msg = String(cString: strerror(errno))
             try? FileManager.default.removeItem(at: tmp)
-            throw NPYError(file: url.path, problem: "cannot write file (\(msg))")
+            throw InputError(url.path, "cannot write file (\(msg))")
         }
     }
 

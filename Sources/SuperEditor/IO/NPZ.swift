@@ -1,3 +1,4 @@
+import Tensor
 import Foundation
 import ZIPFoundation
 
@@ -10,15 +11,15 @@ public enum NPZ {
     public static func read(_ url: URL) throws -> [String: NPYArray] {
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDir) else {
-            throw NPYError(file: url.path, problem: "no such file")
+            throw InputError(url.path, "no such file")
         }
-        if isDir.boolValue { throw NPYError(file: url.path, problem: "is a directory, not an .npz file") }
+        if isDir.boolValue { throw InputError(url.path, "is a directory, not an .npz file") }
         guard FileManager.default.isReadableFile(atPath: url.path) else {
-            throw NPYError(file: url.path, problem: "permission denied")
+            throw InputError(url.path, "permission denied")
         }
         let archive: Archive
         do { archive = try Archive(url: url, accessMode: .read) } catch {
-            throw NPYError(file: url.path, problem: "not an .npz file (not a readable zip archive)")
+            throw InputError(url.path, "not an .npz file (not a readable zip archive)")
         }
         var out: [String: NPYArray] = [:]
         for entry in archive where entry.type == .file {
@@ -29,12 +30,12 @@ public enum NPZ {
             do {
                 _ = try archive.extract(entry, consumer: { bytes.append($0) })
             } catch {
-                throw NPYError(file: url.path, problem: "corrupt member '\(path)' (\(error))")
+                throw InputError(url.path, "corrupt member '\(path)' (\(error))")
             }
             do {
                 out[key] = try NPY.decode(bytes, name: "\(path)")
-            } catch let e as NPYError {
-                throw NPYError(file: url.path, problem: "member '\(e.file)': \(e.problem)")
+            } catch let e as InputError {
+                throw InputError(url.path, "member '\(e.path)': \(e.problem)")
             }
         }
         return out
@@ -49,7 +50,7 @@ public enum NPZ {
         do {
             let archive: Archive
             do { archive = try Archive(url: tmp, accessMode: .create) } catch {
-                throw NPYError(file: url.path, problem: "cannot create file (\(NPY.reason(error)))")
+                throw InputError(url.path, "cannot create file (\(NPY.reason(error)))")
             }
             for key in arrays.keys.sorted() {
                 let bytes = NPY.encode(arrays[key]!)
@@ -61,7 +62,7 @@ public enum NPZ {
                                              return bytes.subdata(in: start ..< min(bytes.count, start + size))
                                          })
                 } catch {
-                    throw NPYError(file: url.path, problem: "cannot write member '\(key).npy' (\(error))")
+                    throw InputError(url.path, "cannot write member '\(key).npy' (\(error))")
                 }
             }
         } catch {

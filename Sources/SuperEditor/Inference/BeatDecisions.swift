@@ -1,22 +1,33 @@
 import Foundation
+import Tensor
 
 /// From per-frame policy log-probabilities to one label per beat (DESIGN.md, "From frames back
 /// to beats"): each beat takes the label with the largest summed log-probability over its
 /// frames. Also chooses labels that reach a requested duration.
 public struct BeatDecisions {
-    /// Frame spans of the beats: the first also covers the start, the last runs to the end.
+    /// Frame spans of the beats (`EditTimeline.beatSpans`): the first also covers the start,
+    /// the last runs to the end.
     public let spans: [Range<Int>]
-    /// Summed log-probability of each action (7) over each beat's frames.
+    /// Summed log-probability of each action (`EditLabel.actions`) over each beat's frames.
     public let scores: [[Double]]
     /// Mean per-frame probability of each action over each beat.
     public let meanProbability: [[Double]]
 
+    /// `beatFrames` are the frames the beats start at (the first beat also covers the frames
+    /// before it, as in training); without beats the whole signal is one beat.
     public init(logProbabilities logp: UnsafePointer<Float>, frames: Int, beatFrames: [Int]) {
-        spans = Self.spans(beatFrames: beatFrames, frames: frames)
+        spans = EditTimeline.beatSpans(positions: beatFrames.isEmpty ? [0] : beatFrames, total: frames)
+        let actions = EditLabel.actions.count
         var s: [[Double]] = [], mp: [[Double]] = []
         for span in spans {
-            var sum = [Double](repeating: 0, count: 7), prob = [Double](repeating: 0, count: 7)
-            for f in span { for k in 0..<7 { sum[k] += Double(logp[f * EditLabel.count + k]); prob[k] += Foundation.exp(Double(logp[f * EditLabel.count + k])) } }
+            var sum = [Double](repeating: 0, count: actions), prob = [Double](repeating: 0, count: actions)
+            for f in span {
+                for k in 0..<actions {
+                    let lp = Double(logp[f * EditLabel.count + k])
+                    sum[k] += lp
+                    prob[k] += Foundation.exp(lp)
+                }
+            }
             s.append(sum)
             mp.append(prob.map { $0 / Double(max(span.count, 1)) })
         }
@@ -24,16 +35,9 @@ public struct BeatDecisions {
         meanProbability = mp
     }
 
-    /// Beat spans over `frames` frames; without beats, the whole signal is one beat.
-    public static func spans(beatFrames: [Int], frames: Int) -> [Range<Int>] {
-        let starts = beatFrames.filter { $0 > 0 && $0 < frames }
-        let bounds = [0] + starts + [frames]
-        return (0..<(bounds.count - 1)).compactMap { bounds[$0] < bounds[$0 + 1] ? bounds[$0]..<bounds[$0 + 1] : nil }
-    }
-
     /// The best label of every beat.
     public var greedy: [EditLabel] {
-        scores.map { s in EditLabel(rawValue: (0..<7).max { s[$0] < s[$1] }!)! }
+        scores.map { EditLabel(rawValue: $0.argmax!)! }
     }
 
     /// Per-frame labels for per-beat ones.

@@ -84,20 +84,17 @@ public struct EditPipeline {
                           reconstruction: reconstruction, mel: mel)
     }
 
-    /// Applies hand-written per-beat labels (as `edit --labels-out` writes them) to a recording.
+    /// Applies hand-written per-beat labels (as `edit --labels-out` writes them, checked by
+    /// `EditExports.readJSON`) to a recording.
     /// The waveform renderer needs no model; the mel renderer needs `reconstruction`.
     public func apply(labels beatLabels: [EditExports.BeatLabel], to url: URL, reconstruction: ReconstructionModel?) throws -> Result {
         let audio = try AudioFile.load(url)
         let features = try FeatureExtractor().extract(audio.samples, source: url.path)
         let hop = Double(features.hopLength) / Double(features.sampleRate)
         let starts = beatLabels.map { Int(($0.start / hop).rounded()) }
-        let spans = BeatDecisions.spans(beatFrames: starts, frames: features.frames)
-        // Spans drop beats that start at or past the end (or at 0 after the first); keep labels in step.
-        var labels: [EditLabel] = []
-        for span in spans {
-            let i = starts.lastIndex { $0 <= span.lowerBound } ?? 0
-            labels.append(EditLabel(name: beatLabels[i].label) ?? .keep)
-        }
+        // EditExports.readJSON has checked the names and that the starts increase.
+        let spans = EditTimeline.beatSpans(positions: starts, total: features.frames)
+        let labels = beatLabels.map { EditLabel(name: $0.label) ?? .keep }
         if renderer == .mel && reconstruction == nil {
             throw InputError(url.path, "--render mel needs a reconstruction checkpoint")
         }

@@ -57,20 +57,9 @@ public enum FeatureInference {
         model.eval()
         let (mel, batched) = try melTensor(try NPY.read(melURL), path: melURL.path, nMels: model.config.nMels)
         let logits = noGrad { model(mel) }
-        let labels = greedyLabels(logits)
+        let labels = logits.argmaxLastAxis()
         let b = mel.shape[0], t = mel.shape[1]
         return (NPYArray(labels.map { Int64($0) }, shape: batched ? [b, t] : [t]),
                 NPYArray(logits.scalars, shape: batched ? logits.shape : Array(logits.shape.dropFirst())))
-    }
-
-    /// Argmax over the last axis (first index on ties, as torch.argmax).
-    public static func greedyLabels(_ logits: Tensor) -> [Int] {
-        let k = logits.shape.last!, rows = logits.count / k
-        return (0..<rows).map { r in
-            let p = logits.data + r * k
-            var best = 0
-            for j in 1..<k where p[j] > p[best] { best = j }
-            return best
-        }
     }
 }

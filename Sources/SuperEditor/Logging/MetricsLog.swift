@@ -1,3 +1,4 @@
+import Tensor
 import Foundation
 import NN
 
@@ -8,7 +9,7 @@ public final class MetricsLog {
 
     public init(url: URL) throws {
         self.url = url
-        if !FileManager.default.fileExists(atPath: url.path) { FileManager.default.createFile(atPath: url.path, contents: nil) }
+        if !FileManager.default.fileExists(atPath: url.path) { _ = FileManager.default.createFile(atPath: url.path, contents: nil) }
         guard let h = FileHandle(forWritingAtPath: url.path) else { throw InputError(url.path, "cannot write metrics log") }
         h.seekToEndOfFile()
         handle = h

@@ -1,3 +1,4 @@
+import Tensor
 import Foundation
 import NN
 
@@ -14,7 +15,7 @@ public final class TensorBoardWriter {
         let host = ProcessInfo.processInfo.hostName
         url = directory.appendingPathComponent(String(format: "events.out.tfevents.%.0f.%@.%d", time, host,
                                                       ProcessInfo.processInfo.processIdentifier))
-        FileManager.default.createFile(atPath: url.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: url.path, contents: nil)
         guard let h = FileHandle(forWritingAtPath: url.path) else { throw InputError(url.path, "cannot write event file") }
         handle = h
         // The first event names the file format version.

@@ -13,8 +13,7 @@ public final class EditPredictor: Module {
         self.config = config
         var rng = RandomGenerator(seed: seed)
         random = RandomSource(seed: seed &+ 1)
-        trunk = Trunk(nMels: config.nMels, dim: config.predictorDim, heads: config.nHeads, layers: config.nLayers,
-                      dropout: config.dropout, random: random, rng: &rng)
+        trunk = Trunk(config, random: random, rng: &rng)
         head = Linear(config.predictorDim, EditLabel.count, rng: &rng)
     }
 

@@ -14,6 +14,12 @@ public final class Trunk: Module {
         transformer = TransformerEncoder(dim: dim, heads: heads, layers: layers, dropout: dropout, random: random, rng: &rng)
     }
 
+    /// The trunk a `PredictorConfig` describes.
+    public convenience init(_ config: PredictorConfig, random: RandomSource, rng: inout RandomGenerator) {
+        self.init(nMels: config.nMels, dim: config.predictorDim, heads: config.nHeads, layers: config.nLayers,
+                  dropout: config.dropout, random: random, rng: &rng)
+    }
+
     public override func children() -> [(String, Module)] {
         [("conv1", conv1), ("conv2", conv2), ("transformer", transformer)]
     }

@@ -1,3 +1,4 @@
+import Tensor
 import CPNG
 import Foundation
 import NN
@@ -88,7 +89,7 @@ public enum Colormap {
     public static func label(_ l: Int) -> (UInt8, UInt8, UInt8) {
         let c: [(UInt8, UInt8, UInt8)] = [(214, 39, 40), (44, 160, 44), (31, 119, 180), (255, 187, 120),
                                           (255, 127, 14), (148, 103, 189), (23, 190, 207), (200, 200, 200)]
-        return c[max(0, min(7, l))]
+        return c[max(0, min(c.count - 1, l))]
     }
 }
 

@@ -1,3 +1,4 @@
+import Tensor
 import AudioDSP
 import Foundation
 import NN
@@ -34,7 +35,7 @@ public struct SynthPair: Sendable {
                                           start: k == 0 ? 0 : beatTimes[k], end: j < labels.count ? beatTimes[j] : plan.duration))
             k = j
         }
-        let id = String(format: "synth_%05d", index)
+        let id = Self.id(index: index)
         let truth = SynthTruth(id: id, seed: seed, index: index, sampleRate: sampleRate, bpm: plan.bpm,
                                rawDuration: Double(raw.count) / Double(sampleRate),
                                editedDuration: Double(edited.count) / Double(sampleRate),
@@ -42,6 +43,9 @@ public struct SynthPair: Sendable {
                                editScript: script)
         return SynthPair(id: id, raw: raw, edited: edited, truth: truth)
     }
+
+    /// The pair's name in its folder: synth_00042 for index 42.
+    public static func id(index: Int) -> String { String(format: "synth_%05d", index) }
 
     /// Writes `raw/{id}.wav`, `edited/{id}.wav` and `truth/{id}.json` under `directory`
     /// (16-bit WAV, every file atomically).

@@ -41,11 +41,7 @@ public final class PPOTrainer {
 
     public var policy: EditPredictor { agent.policy }
     public var value: ValueNetwork { agent.value }
-    public var lastURL: URL { outDirectory.appendingPathComponent("last.safetensors") }
-    public var bestURL: URL { outDirectory.appendingPathComponent("best.safetensors") }
-    func valueURL(_ policyURL: URL) -> URL {
-        policyURL.deletingLastPathComponent().appendingPathComponent("value_" + policyURL.lastPathComponent)
-    }
+    public let runFolder: TrainingRun
 
     public struct UpdateStats: Codable, Sendable {
         public var update: Int
@@ -68,27 +64,33 @@ public final class PPOTrainer {
         }
     }
 
-    /// A new run in `out`, or with `resume` the continuation of the run saved there (its saved
-    /// config wins, except `updates` when `updatesOverride` is given).
+    /// The command-line fields a resumed run takes from the request instead of refusing them:
+    /// more updates extend the run, and the validation interval changes nothing learned.
+    public static let extendableOnResume: Set<String> = ["updates", "validate_every"]
+
+    /// A new run in `out`, or with `resume` the continuation of the run saved there. A resumed
+    /// run keeps its saved config except the fields named in `overrides` (JSON names) that
+    /// `extendableOnResume` allows; any other override that differs is refused.
     public init(config: Phase2Config, dataset: PairedMelDataset, reconstruction: ReconstructionModel, out: URL,
-                resume: Bool = false, updatesOverride: Int? = nil, stop: StopRequest = StopRequest()) throws {
-        var cfg = config
-        let last = try TrainingState.lastCheckpoint(in: out, resume: resume)
+                resume: Bool = false, overrides: Set<String> = [], stop: StopRequest = StopRequest()) throws {
+        let run = TrainingRun(out)
+        try run.checkStart(resume: resume)
+        let last = run.last
+        var savedConfig: Phase2Config?
         if resume {
             let f = try SafeTensors.read(last)
             guard let text = f.metadata["phase2_config"], let saved = try? JSONDecoder().decode(Phase2Config.self, from: Data(text.utf8)) else {
                 throw InputError(last.path, "checkpoint has no Phase 2 training config to resume from")
             }
-            cfg = saved
+            savedConfig = saved
         }
-        if let u = updatesOverride { cfg.updates = u }
+        let cfg = try TrainingRun.effectiveConfig(requested: config, saved: savedConfig, overrides: overrides,
+                                                  extendable: Self.extendableOnResume, runPath: out.path)
         guard cfg.predictorDim % cfg.nHeads == 0 else {
             throw InputError("config", "predictor_dim \(cfg.predictorDim) is not divisible by n_heads \(cfg.nHeads)")
         }
-        guard ["frame", "sequence"].contains(cfg.ratio) else { throw InputError("config", "ratio must be 'frame' or 'sequence', got '\(cfg.ratio)'") }
-        guard ["supervised", "none"].contains(cfg.warmStart) else {
-            throw InputError("config", "warm_start must be 'supervised' or 'none', got '\(cfg.warmStart)'")
-        }
+        guard cfg.nMels == dataset.nMels else { throw InputError(dataset.cache.path, "cache has \(dataset.nMels) mel bands, config \(cfg.nMels)") }
+        self.runFolder = run
         self.config = cfg
         self.dataset = dataset
         self.reconstruction = reconstruction
@@ -100,13 +102,13 @@ public final class PPOTrainer {
         if resume {
             let (pf, _) = try Checkpoint.open(last, kind: .policy, config: PredictorConfig.self)
             try Checkpoint.fill(agent.policy, from: pf, path: last.path)
-            let vURL = out.appendingPathComponent("value_last.safetensors")
+            let vURL = TrainingRun.valueCheckpoint(for: last)
             let (vf, _) = try Checkpoint.open(vURL, kind: .value, config: PredictorConfig.self)
             try Checkpoint.fill(agent.value, from: vf, path: vURL.path)
         }
         parameters = ParameterBuffer(agent)
         optimizer = AdamW(parameters, learningRate: cfg.learningRate, weightDecay: 0.01)
-        try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
+        try run.saveConfig(cfg)
         if resume {
             let state = try TrainingState.load(from: TrainingState.url(for: last), into: optimizer)
             update = state.step
@@ -116,17 +118,13 @@ public final class PPOTrainer {
         }
     }
 
-    var configJSON: String {
-        let enc = JSONEncoder()
-        enc.outputFormatting = [.sortedKeys]
-        return String(decoding: (try? enc.encode(config)) ?? Data(), as: UTF8.self)
-    }
+    var configJSON: String { TrainingRun.json(config) }
 
     public func saveCheckpoint(_ url: URL) throws {
         try TrainingState.save(TrainingState(step: update, bestScore: bestScore, random: policy.random.generator, configJSON: configJSON),
                                optimizer: optimizer, to: TrainingState.url(for: url))
         let extra = ["phase2_config": configJSON, "warm_step": String(warmStep)]
-        try Checkpoint.save(value, kind: .value, config: config.model, step: update, extra: extra, to: valueURL(url))
+        try Checkpoint.save(value, kind: .value, config: config.model, step: update, extra: extra, to: TrainingRun.valueCheckpoint(for: url))
         try Checkpoint.save(policy, kind: .policy, config: config.model, step: update, extra: extra, to: url)
     }
 
@@ -176,12 +174,12 @@ public final class PPOTrainer {
             let p = logp.data + r * EditLabel.count
             var a = EditLabel.keep.rawValue
             if greedy {
-                a = (0..<7).max { p[$0] < p[$1] }!
+                a = UnsafeBufferPointer(start: p, count: EditLabel.actions.count).argmax!
             } else {
                 let u = rng.nextFloat()
                 var acc: Float = 0
-                a = 6
-                for k in 0..<7 {
+                a = EditLabel.actions.count - 1
+                for k in 0..<EditLabel.actions.count {
                     acc += Foundation.exp(p[k])
                     if u < acc { a = k; break }
                 }
@@ -198,79 +196,136 @@ public final class PPOTrainer {
         return config.entropyCoeff + (config.entropyCoeffFinal - config.entropyCoeff) * min(1, f)
     }
 
-    /// The PPO epochs over one rollout.
+    /// The PPO epochs over one rollout: advantages, then per epoch a seeded shuffle into
+    /// minibatches, each one clipped-surrogate step; stops early when the epoch's KL passes
+    /// `target_kl`.
     public func optimize(_ r: Rollout) -> UpdateStats {
-        let b = r.batch.mel.shape[0], t = r.batch.mel.shape[1]
-        let rewards = r.rewards.map(\.total)
-        let (adv, returns) = Advantage.gae(rewards: rewards, values: r.values, dones: [Bool](repeating: true, count: b),
-                                           gamma: config.gamma, lambda: config.gaeLambda)
-        let advantages = config.normalizeAdvantages ? Advantage.normalized(adv) : adv
+        let b = r.batch.mel.shape[0]
+        let (advantages, returns) = advantagesAndReturns(r)
         let entCoef = entropyCoeff(at: update)
-        let padMask = EditLabel.allCases.map { $0 == .pad }
-        var kl = 0.0, clipFrac = 0.0, entropy = 0.0, valueLoss = 0.0, counted = 0, epochs = 0
+        var totals = MinibatchStats(), kl = 0.0, epochs = 0
         var rng = RandomGenerator(seed: config.seed &+ UInt64(update) &* 31)
         agent.eval()
-        epochLoop: for epoch in 0..<config.nEpochsPerUpdate {
+        for epoch in 0..<config.nEpochsPerUpdate {
             epochs = epoch + 1
             var order = Array(0..<b)
             for i in stride(from: b - 1, to: 0, by: -1) { order.swapAt(i, Int(rng.next() % UInt64(i + 1))) }
             var epochKL = 0.0, epochFrames = 0
             for start in stride(from: 0, to: b, by: config.minibatchSize) {
-                let idx = Array(order[start..<min(b, start + config.minibatchSize)])
-                let mb = idx.count
-                let mel = Tensor.zeros([mb, t, r.batch.mel.shape[2]])
-                let m = r.batch.mel.shape[2]
-                var acts = [Int](), old = [Float](), mask = [Float](), frameAdv = [Float]()
-                for (j, i) in idx.enumerated() {
-                    (mel.data + j * t * m).update(from: r.batch.mel.data + i * t * m, count: t * m)
-                    acts += r.actions[(i * t)..<((i + 1) * t)]
-                    old += r.logProbs[(i * t)..<((i + 1) * t)]
-                    mask += r.valid[(i * t)..<((i + 1) * t)].map { $0 ? 1 : 0 }
-                    frameAdv += [Float](repeating: advantages[i], count: t)
-                }
-                let validCount = max(1, mask.reduce(0, +))
-                let maskT = Tensor(mask, shape: [mb * t])
-                parameters.zeroGrad()
-                let logp = policy(mel).logSoftmax()
-                let newLp = logp.pick(acts).reshaped([-1])
-                let oldT = Tensor(old, shape: [mb * t])
-                let policyLoss: Tensor
-                let ratio: Tensor
-                if config.ratio == "sequence" {
-                    let seqNew = (newLp * maskT).reshaped([mb, t]).sum(axes: [1])
-                    let seqOld = Tensor(idx.map { i in (0..<t).reduce(Float(0)) { $0 + (r.valid[i * t + $1] ? r.logProbs[i * t + $1] : 0) } }, shape: [mb])
-                    ratio = (seqNew - seqOld).exp()
-                    let advT = Tensor(idx.map { advantages[$0] }, shape: [mb])
-                    let surr = (ratio * advT).minimum(ratio.clamp(min: 1 - config.clipRatio, max: 1 + config.clipRatio) * advT)
-                    policyLoss = -surr.mean()
-                } else {
-                    ratio = (newLp - oldT).exp()
-                    let advT = Tensor(frameAdv, shape: [mb * t])
-                    let surr = (ratio * advT).minimum(ratio.clamp(min: 1 - config.clipRatio, max: 1 + config.clipRatio) * advT)
-                    policyLoss = -((surr * maskT).sum() / validCount)
-                }
-                let p = logp.exp()
-                let ent = -((p * logp.maskedFill(padMask, value: 0)).sum(axes: [-1]).reshaped([-1]) * maskT).sum() / validCount
-                let v = value(mel)
-                let vLoss = (v - Tensor(idx.map { returns[$0] }, shape: [mb])).pow(2).mean()
-                let loss = policyLoss + vLoss * config.valueCoeff - ent * entCoef
-                loss.backward()
-                parameters.clipGradNorm(config.maxGradNorm)
-                optimizer.update()
-                // Diagnostics on the frames of this minibatch.
-                for k in 0..<(mb * t) where mask[k] > 0 {
-                    let lr = Double(newLp.data[k] - old[k])
-                    epochKL += (Foundation.exp(lr) - 1) - lr
-                    epochFrames += 1
-                    if abs(Foundation.exp(lr) - 1) > Double(config.clipRatio) { clipFrac += 1 }
-                }
-                entropy += Double(ent.item) * Double(mb)
-                valueLoss += Double(vLoss.item) * Double(mb)
-                counted += mb
+                let mb = gather(r, indices: Array(order[start..<min(b, start + config.minibatchSize)]), advantages: advantages)
+                let stats = step(mb, returns: returns, entropyCoeff: entCoef)
+                epochKL += stats.klSum
+                epochFrames += stats.frames
+                totals.add(stats)
             }
             kl = epochKL / Double(max(epochFrames, 1))
-            if kl > Double(config.targetKL) { break epochLoop }
+            if kl > Double(config.targetKL) { break }
         }
+        return updateStats(r, returns: returns, totals: totals, approxKL: kl, epochs: epochs, entropyCoeff: entCoef)
+    }
+
+    /// GAE over the rollout's one-step episodes (each sequence is one action set, one reward),
+    /// normalised when configured; and the value targets.
+    func advantagesAndReturns(_ r: Rollout) -> (advantages: [Float], returns: [Float]) {
+        let b = r.batch.mel.shape[0]
+        let (adv, returns) = Advantage.gae(rewards: r.rewards.map(\.total), values: r.values, dones: [Bool](repeating: true, count: b),
+                                           gamma: config.gamma, lambda: config.gaeLambda)
+        return (config.normalizeAdvantages ? Advantage.normalized(adv) : adv, returns)
+    }
+
+    /// Sequences of one minibatch, with their flattened per-frame actions, old log-probabilities,
+    /// validity mask and (broadcast) advantages.
+    struct Minibatch {
+        let indices: [Int]
+        let mel: Tensor
+        let actions: [Int]
+        let oldLogProbs: [Float]
+        let mask: [Float]
+        let frameAdvantages: [Float]
+        let sequenceAdvantages: [Float]
+        let sequenceOldLogProbs: [Float]
+    }
+
+    func gather(_ r: Rollout, indices idx: [Int], advantages: [Float]) -> Minibatch {
+        let t = r.batch.mel.shape[1], m = r.batch.mel.shape[2]
+        let mel = Tensor.zeros([idx.count, t, m])
+        var acts = [Int](), old = [Float](), mask = [Float](), frameAdv = [Float]()
+        for (j, i) in idx.enumerated() {
+            (mel.data + j * t * m).update(from: r.batch.mel.data + i * t * m, count: t * m)
+            acts += r.actions[(i * t)..<((i + 1) * t)]
+            old += r.logProbs[(i * t)..<((i + 1) * t)]
+            mask += r.valid[(i * t)..<((i + 1) * t)].map { $0 ? 1 : 0 }
+            frameAdv += [Float](repeating: advantages[i], count: t)
+        }
+        let seqOld = idx.map { i in (0..<t).reduce(Float(0)) { $0 + (r.valid[i * t + $1] ? r.logProbs[i * t + $1] : 0) } }
+        return Minibatch(indices: idx, mel: mel, actions: acts, oldLogProbs: old, mask: mask, frameAdvantages: frameAdv,
+                         sequenceAdvantages: idx.map { advantages[$0] }, sequenceOldLogProbs: seqOld)
+    }
+
+    /// What one minibatch step adds to the update's diagnostics.
+    struct MinibatchStats {
+        var klSum = 0.0, frames = 0, clipped = 0.0, entropy = 0.0, valueLoss = 0.0, sequences = 0
+
+        mutating func add(_ o: MinibatchStats) {
+            clipped += o.clipped
+            entropy += o.entropy
+            valueLoss += o.valueLoss
+            sequences += o.sequences
+        }
+    }
+
+    /// PPO's clipped surrogate, per frame or per sequence (`ratio`), as a loss to minimise.
+    func surrogateLoss(newLogProbs newLp: Tensor, _ mb: Minibatch, maskT: Tensor, validCount: Float) -> Tensor {
+        let n = mb.indices.count, t = mb.actions.count / max(n, 1)
+        let lo = 1 - config.clipRatio, hi = 1 + config.clipRatio
+        switch config.ratio {
+        case .sequence:
+            let seqNew = (newLp * maskT).reshaped([n, t]).sum(axes: [1])
+            let ratio = (seqNew - Tensor(mb.sequenceOldLogProbs, shape: [n])).exp()
+            let advT = Tensor(mb.sequenceAdvantages, shape: [n])
+            return -(ratio * advT).minimum(ratio.clamp(min: lo, max: hi) * advT).mean()
+        case .frame:
+            let ratio = (newLp - Tensor(mb.oldLogProbs, shape: [n * t])).exp()
+            let advT = Tensor(mb.frameAdvantages, shape: [n * t])
+            let surr = (ratio * advT).minimum(ratio.clamp(min: lo, max: hi) * advT)
+            return -((surr * maskT).sum() / validCount)
+        }
+    }
+
+    /// One optimiser step on a minibatch: surrogate + value loss − entropy bonus.
+    func step(_ mb: Minibatch, returns: [Float], entropyCoeff entCoef: Float) -> MinibatchStats {
+        let n = mb.indices.count
+        let validCount = max(1, mb.mask.reduce(0, +))
+        let maskT = Tensor(mb.mask, shape: [mb.mask.count])
+        parameters.zeroGrad()
+        let logp = policy(mb.mel).logSoftmax()
+        let newLp = logp.pick(mb.actions).reshaped([-1])
+        let policyLoss = surrogateLoss(newLogProbs: newLp, mb, maskT: maskT, validCount: validCount)
+        let padMask = EditLabel.allCases.map { $0 == .pad }
+        let ent = -((logp.exp() * logp.maskedFill(padMask, value: 0)).sum(axes: [-1]).reshaped([-1]) * maskT).sum() / validCount
+        let vLoss = (value(mb.mel) - Tensor(mb.indices.map { returns[$0] }, shape: [n])).pow(2).mean()
+        let loss = policyLoss + vLoss * config.valueCoeff - ent * entCoef
+        loss.backward()
+        parameters.clipGradNorm(config.maxGradNorm)
+        optimizer.update()
+        var stats = MinibatchStats()
+        for k in 0..<mb.mask.count where mb.mask[k] > 0 {
+            let lr = Double(newLp.data[k] - mb.oldLogProbs[k])
+            stats.klSum += (Foundation.exp(lr) - 1) - lr
+            stats.frames += 1
+            if abs(Foundation.exp(lr) - 1) > Double(config.clipRatio) { stats.clipped += 1 }
+        }
+        stats.entropy = Double(ent.item) * Double(n)
+        stats.valueLoss = Double(vLoss.item) * Double(n)
+        stats.sequences = n
+        return stats
+    }
+
+    /// The update's figures: the reward (total and its four terms), accuracy against the
+    /// inferred labels, and PPO's diagnostics.
+    func updateStats(_ r: Rollout, returns: [Float], totals: MinibatchStats, approxKL kl: Double, epochs: Int,
+                     entropyCoeff entCoef: Float) -> UpdateStats {
+        let rewards = r.rewards.map(\.total)
         let frames = r.valid.filter { $0 }.count
         var correct = 0
         for k in 0..<r.actions.count where r.valid[k] && r.actions[k] == r.batch.labels[k] { correct += 1 }
@@ -282,9 +337,10 @@ public final class PPOTrainer {
                                          "duration": r.rewards.reduce(0) { $0 + Double($1.duration) } / n,
                                          "smoothness": r.rewards.reduce(0) { $0 + Double($1.smoothness) } / n],
                            labelAccuracy: Double(correct) / Double(max(frames, 1)), approxKL: kl,
-                           clipFraction: clipFrac / Double(max(frames * epochs, 1)), entropy: entropy / Double(max(counted, 1)),
+                           clipFraction: totals.clipped / Double(max(frames * epochs, 1)),
+                           entropy: totals.entropy / Double(max(totals.sequences, 1)),
                            explainedVariance: varR > 1e-12 ? 1 - varDiff / varR : 0,
-                           valueLoss: valueLoss / Double(max(counted, 1)), entropyCoeff: Double(entCoef), epochs: epochs)
+                           valueLoss: totals.valueLoss / Double(max(totals.sequences, 1)), entropyCoeff: Double(entCoef), epochs: epochs)
     }
 
     func variance(_ a: [Float]) -> Double {
@@ -303,15 +359,15 @@ public final class PPOTrainer {
     public func run() throws -> Result {
         let start = Date()
         let board = try TensorBoardWriter(directory: outDirectory)
-        let log = try MetricsLog(url: outDirectory.appendingPathComponent("metrics.jsonl"))
+        let log = try MetricsLog(url: runFolder.metrics)
         var validation: PolicyMetrics?
-        if config.warmStart == "supervised" && warmStep < config.warmStartSteps && update == 0 {
+        if config.warmStart == .supervised && warmStep < config.warmStartSteps && update == 0 {
             let warm = AdamW(parameters, learningRate: config.warmStartLearningRate, weightDecay: 0.01)
             let schedule = WarmupCosineSchedule(baseRate: config.warmStartLearningRate, warmupSteps: config.warmStartSteps / 10,
                                                 totalSteps: config.warmStartSteps)
             let bar = showProgress ? ProgressBar(total: config.warmStartSteps, label: "warm start", startingAt: warmStep) : nil
             while warmStep < config.warmStartSteps {
-                if stop.requested { try saveCheckpoint(lastURL); return Result(updates: update, interrupted: true, validation: nil, seconds: Date().timeIntervalSince(start)) }
+                if stop.requested { try saveCheckpoint(runFolder.last); return Result(updates: update, interrupted: true, validation: nil, seconds: Date().timeIntervalSince(start)) }
                 warm.learningRate = schedule.rate(at: warmStep)
                 let loss = try warmStartStep(optimizer: warm)
                 board.scalars(["warm_start/cross_entropy": Double(loss)], step: warmStep)
@@ -346,7 +402,7 @@ public final class PPOTrainer {
                 validation = try validateAndSave(board: board, log: log, bar: bar)
             }
         }
-        if interrupted { try saveCheckpoint(lastURL); bar?.message("stopped at update \(update); saved \(lastURL.path)") }
+        if interrupted { try saveCheckpoint(runFolder.last); bar?.message("stopped at update \(update); saved \(runFolder.last.path)") }
         board.flush()
         return Result(updates: update, interrupted: interrupted, validation: validation, seconds: Date().timeIntervalSince(start))
     }
@@ -357,11 +413,7 @@ public final class PPOTrainer {
                        "val/duration_error": v.durationError, "val/change_rate": v.changeRate], step: update)
         log.append(["update": update, "split": "validation", "average_reward": v.averageReward, "label_accuracy": v.labelAccuracy,
                     "macro_f1": v.macroF1, "duration_error": v.durationError, "change_rate": v.changeRate])
-        if v.averageReward > bestScore {
-            bestScore = v.averageReward
-            try saveCheckpoint(bestURL)
-        }
-        try saveCheckpoint(lastURL)
+        bestScore = try runFolder.saveAfterValidation(score: v.averageReward, bestScore: bestScore, higherIsBetter: true, save: saveCheckpoint)
         let text = String(format: "update %d  val reward %.3f  accuracy %.1f%% (always-KEEP %.1f%%)  macro-F1 %.3f  duration error %.1f%%",
                           update, v.averageReward, 100 * v.labelAccuracy, 100 * v.majorityBaseline, v.macroF1, 100 * v.durationError)
         if let bar { bar.message(text) } else if showProgress { FileHandle.standardError.write(Data((text + "\n").utf8)) }

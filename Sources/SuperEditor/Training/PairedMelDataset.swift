@@ -5,8 +5,7 @@ import Tensor
 /// The prepared cache as Phase 1 (and Phase 2) training data, as the guide's
 /// `PairedMelDataset`: for each pair the raw mel, its aligned target and per-frame labels.
 ///
-/// - Pairs split into training and validation by a hash of their id, so a pair stays on its
-///   side whatever else is in the cache.
+/// - Pairs split into training and validation as the cache says (`CacheLayout.split`).
 /// - Training batches are random crops of `maxSeqLen` frames; the order is a seeded shuffle
 ///   per epoch that depends only on the seed and the step, so a resumed run sees exactly the
 ///   batches it would have seen.
@@ -17,6 +16,10 @@ public final class PairedMelDataset {
     public let trainIDs: [String]
     public let validationIDs: [String]
     public let nMels: Int
+    public let layout: CacheLayout
+    /// The features' sample rate and hop (of the first pair; `prepare` uses one setting).
+    public let sampleRate: Int
+    public let hopLength: Int
     private let store: PairStore
 
     /// One pair's arrays: `frames` rows of `nMels` values each.
@@ -43,51 +46,22 @@ public final class PairedMelDataset {
 
     public enum Split: String, Sendable { case train, validation }
 
-    public static func featuresURL(_ cache: URL, _ id: String, _ side: String) -> URL {
-        cache.appendingPathComponent("features/\(id)_\(side).npz")
-    }
-    public static func targetURL(_ cache: URL, _ id: String) -> URL { cache.appendingPathComponent("aligned/\(id)_target.npy") }
-    public static func labelsURL(_ cache: URL, _ id: String) -> URL { cache.appendingPathComponent("labels/\(id)_labels.npy") }
-
     /// Opens a cache and checks, before any training, that it has pairs and that the first
-    /// pair's arrays agree in shape. `validationFraction` of the pairs (at least one when
-    /// there are two or more) go to validation.
-    public init(cache: URL, validationFraction: Double = 0.1, nMels: Int = 128, memoryBudgetBytes: Int = 512 << 20) throws {
+    /// pair's arrays agree in shape. The validation split is the cache's own
+    /// (`CacheLayout.validationFraction`), so every command sees the same one.
+    public init(cache: URL, nMels: Int = 128, memoryBudgetBytes: Int = 512 << 20) throws {
         self.cache = cache
         self.nMels = nMels
-        var isDir: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: cache.path, isDirectory: &isDir), isDir.boolValue else {
-            throw InputError(cache.path, "no such cache folder")
-        }
-        let features = cache.appendingPathComponent("features")
-        guard let names = try? FileManager.default.contentsOfDirectory(atPath: features.path) else {
-            throw InputError(cache.path, "not a prepared cache (no features/ folder; run `super-editor prepare`)")
-        }
-        let ids = names.filter { $0.hasSuffix("_raw.npz") }.map { String($0.dropLast("_raw.npz".count)) }
-            .filter { id in
-                FileManager.default.fileExists(atPath: Self.targetURL(cache, id).path)
-                    && FileManager.default.fileExists(atPath: Self.labelsURL(cache, id).path)
-                    && FileManager.default.fileExists(atPath: Self.featuresURL(cache, id, "edit").path)
-            }
-            .sorted()
+        let layout = CacheLayout(root: cache)
+        self.layout = layout
+        let ids = try layout.trainablePairs()
         guard !ids.isEmpty else { throw InputError(cache.path, "cache has no complete pairs (features, aligned target and labels)") }
-        store = PairStore(cache: cache, nMels: nMels, budget: memoryBudgetBytes)
-        var val: [String] = [], train: [String] = []
-        for id in ids {
-            if Double(Self.stableHash(id) % 10_000) / 10_000 < validationFraction { val.append(id) } else { train.append(id) }
-        }
-        if val.isEmpty && ids.count >= 2 && validationFraction > 0 { val.append(train.removeLast()) }
-        if train.isEmpty { train = val }
-        trainIDs = train
-        validationIDs = val
+        store = PairStore(layout: layout, nMels: nMels, budget: memoryBudgetBytes)
+        (trainIDs, validationIDs) = CacheLayout.split(ids, validationFraction: try layout.validationFraction())
+        let first = try CacheLayout.readFeatures(layout.rawFeatures(ids[0]), nMels: nMels)
+        sampleRate = first.sampleRate
+        hopLength = first.hopLength
         _ = try pair(ids[0])
-    }
-
-    /// FNV-1a of the id's bytes: stable across runs and machines, unlike `hashValue`.
-    static func stableHash(_ s: String) -> UInt64 {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for b in s.utf8 { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
-        return h
     }
 
     /// Reads (or recalls) one pair, checking its shapes.
@@ -149,7 +123,7 @@ public final class PairedMelDataset {
 
 /// Loads pairs on demand and keeps the most recently used ones within a byte budget.
 final class PairStore {
-    let cache: URL
+    let layout: CacheLayout
     let nMels: Int
     let budget: Int
     private var entries: [String: PairedMelDataset.Pair] = [:]
@@ -157,8 +131,8 @@ final class PairStore {
     private var bytes = 0
     private let lock = NSLock()
 
-    init(cache: URL, nMels: Int, budget: Int) {
-        self.cache = cache
+    init(layout: CacheLayout, nMels: Int, budget: Int) {
+        self.layout = layout
         self.nMels = nMels
         self.budget = budget
     }
@@ -191,35 +165,18 @@ final class PairStore {
     }
 
     private func load(_ id: String) throws -> PairedMelDataset.Pair {
-        let rawURL = PairedMelDataset.featuresURL(cache, id, "raw")
-        let editURL = PairedMelDataset.featuresURL(cache, id, "edit")
-        let targetURL = PairedMelDataset.targetURL(cache, id)
-        let labelsURL = PairedMelDataset.labelsURL(cache, id)
-        let raw = try NPZ.read(rawURL)
-        let edit = try NPZ.read(editURL)
-        guard let mel = raw["mel"], mel.shape.count == 2, mel.shape[1] == nMels, mel.shape[0] > 0 else {
-            throw InputError(rawURL.path, "has no (T, \(nMels)) 'mel' array")
-        }
-        guard let editMel = edit["mel"], editMel.shape.count == 2, editMel.shape[1] == nMels else {
-            throw InputError(editURL.path, "has no (T, \(nMels)) 'mel' array")
-        }
-        let frames = mel.shape[0]
+        let rawURL = layout.rawFeatures(id), targetURL = layout.alignedTarget(id), labelsURL = layout.frameLabels(id)
+        let raw = try CacheLayout.readFeatures(rawURL, nMels: nMels)
+        let edit = try CacheLayout.readFeatures(layout.editedFeatures(id), nMels: nMels)
+        let frames = raw.frames
         let target = try NPY.read(targetURL)
         guard target.shape == [frames, nMels] else {
             throw InputError(targetURL.path, "aligned target has shape \(target.shape), expected [\(frames), \(nMels)] to match the raw mel")
         }
-        let labels = try NPY.read(labelsURL)
-        guard labels.shape == [frames] else {
-            throw InputError(labelsURL.path, "labels have shape \(labels.shape), expected [\(frames)] to match the raw mel")
-        }
-        let ints = labels.ints()
-        if let bad = ints.first(where: { $0 < 0 || $0 >= EditLabel.pad.rawValue }) {
-            throw InputError(labelsURL.path, "label \(bad) is not one of the seven edit labels")
-        }
-        let melValues = mel.floats(), targetValues = target.floats()
-        if melValues.contains(where: { !$0.isFinite }) { throw InputError(rawURL.path, "mel has non-finite values") }
+        let ints = try CacheLayout.readLabels(labelsURL, count: frames).map(\.rawValue)
+        let targetValues = target.floats()
         if targetValues.contains(where: { !$0.isFinite }) { throw InputError(targetURL.path, "target has non-finite values") }
-        return .init(id: id, frames: frames, mel: melValues, target: targetValues, labels: ints,
-                     edited: editMel.floats(), editedFrames: editMel.shape[0])
+        return .init(id: id, frames: frames, mel: raw.mel, target: targetValues, labels: ints,
+                     edited: edit.mel, editedFrames: edit.frames)
     }
 }

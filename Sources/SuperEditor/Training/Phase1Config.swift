@@ -30,7 +30,6 @@ public struct Phase1Config: Codable, Equatable, Sendable {
     public var totalSteps = 100_000
     // Run
     public var validateEvery = 500
-    public var validationFraction: Double = 0.1
     public var seed: UInt64 = 0
     /// Clamp the model's output at 0 in the loss, and to [0, 1] (the normalised mel's range) in
     /// evaluation. Silence (CUT frames, the −80 dB floor) is exactly 0 in the target, and the
@@ -59,7 +58,7 @@ public struct Phase1Config: Codable, Equatable, Sendable {
         case l1Weight = "l1_weight", mseWeight = "mse_weight", stftWeight = "stft_weight"
         case consistencyWeight = "consistency_weight"
         case warmupSteps = "warmup_steps", totalSteps = "total_steps"
-        case validateEvery = "validate_every", validationFraction = "validation_fraction", seed
+        case validateEvery = "validate_every", seed
         case clampOutput = "clamp_output", outputInitScale = "output_init_scale"
     }
 
@@ -88,14 +87,30 @@ public struct Phase1Config: Codable, Equatable, Sendable {
         warmupSteps = try c.decodeIfPresent(Int.self, forKey: .warmupSteps) ?? d.warmupSteps
         totalSteps = try c.decodeIfPresent(Int.self, forKey: .totalSteps) ?? d.totalSteps
         validateEvery = try c.decodeIfPresent(Int.self, forKey: .validateEvery) ?? d.validateEvery
-        validationFraction = try c.decodeIfPresent(Double.self, forKey: .validationFraction) ?? d.validationFraction
         seed = try c.decodeIfPresent(UInt64.self, forKey: .seed) ?? d.seed
         clampOutput = try c.decodeIfPresent(Bool.self, forKey: .clampOutput) ?? d.clampOutput
         outputInitScale = try c.decodeIfPresent(Float.self, forKey: .outputInitScale) ?? d.outputInitScale
         let known = Set(CodingKeys.allCases.map(\.rawValue))
         let raw = try decoder.container(keyedBy: AnyKey.self)
         if let unknown = raw.allKeys.map(\.stringValue).sorted().first(where: { !known.contains($0) }) {
-            throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "unknown field '\(unknown)'"))
+            let hint = unknown == "validation_fraction" ? " (the split belongs to the cache: `prepare --validation-fraction`)" : ""
+            throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "unknown field '\(unknown)'\(hint)"))
+        }
+    }
+
+    /// Checks that every field means something for this run before anything is built: the
+    /// reference model has one width (`decoder_dim` must equal `encoder_dim`), and the audio
+    /// settings must be those the cache's features were made with.
+    public func validate(against dataset: PairedMelDataset) throws {
+        guard encoderDim % nHeads == 0 else {
+            throw InputError("config", "encoder_dim \(encoderDim) is not divisible by n_heads \(nHeads)")
+        }
+        guard decoderDim == encoderDim else {
+            throw InputError("config", "decoder_dim \(decoderDim) must equal encoder_dim \(encoderDim): the model's decoder runs at the encoder's width")
+        }
+        guard nMels == dataset.nMels else { throw InputError(dataset.cache.path, "cache has \(dataset.nMels) mel bands, config \(nMels)") }
+        guard sampleRate == dataset.sampleRate, hopLength == dataset.hopLength else {
+            throw InputError(dataset.cache.path, "cache features are at \(dataset.sampleRate) Hz with hop \(dataset.hopLength), config says \(sampleRate) Hz and hop \(hopLength)")
         }
     }
 

@@ -24,8 +24,7 @@ public final class Phase1Trainer {
     public private(set) var bestScore = Double.infinity
     public private(set) var lastValidation: Phase1Metrics?
 
-    public var lastURL: URL { outDirectory.appendingPathComponent("last.safetensors") }
-    public var bestURL: URL { outDirectory.appendingPathComponent("best.safetensors") }
+    public let runFolder: TrainingRun
 
     public struct Result {
         public let step: Int
@@ -34,28 +33,34 @@ public final class Phase1Trainer {
         public let seconds: Double
     }
 
-    /// A new run in `out`, or with `resume` the continuation of the run saved there (its
-    /// saved config wins, except `totalSteps` when `totalStepsOverride` is given).
+    /// The command-line fields a resumed run takes from the request instead of refusing them:
+    /// more steps extend the run's cosine, and the validation interval changes nothing learned.
+    public static let extendableOnResume: Set<String> = ["total_steps", "validate_every"]
+
+    /// A new run in `out`, or with `resume` the continuation of the run saved there. A resumed
+    /// run keeps its saved config except the fields named in `overrides` (JSON names) that
+    /// `extendableOnResume` allows; any other override that differs is refused.
     public init(config: Phase1Config, dataset: PairedMelDataset, out: URL, resume: Bool = false,
-                totalStepsOverride: Int? = nil, stop: StopRequest = StopRequest()) throws {
-        var cfg = config
-        let last = try TrainingState.lastCheckpoint(in: out, resume: resume)
+                overrides: Set<String> = [], stop: StopRequest = StopRequest()) throws {
+        let run = TrainingRun(out)
+        try run.checkStart(resume: resume)
+        let last = run.last
         var saved: SafeTensors.File?
+        var savedConfig: Phase1Config?
         if resume {
             let (file, _) = try Checkpoint.open(last, kind: .reconstruction, config: ReconstructionConfig.self)
             guard let text = file.metadata["phase1_config"],
                   let savedCfg = try? JSONDecoder().decode(Phase1Config.self, from: Data(text.utf8)) else {
                 throw InputError(last.path, "checkpoint has no Phase 1 training config to resume from")
             }
-            cfg = savedCfg
+            savedConfig = savedCfg
             saved = file
         }
-        if let t = totalStepsOverride { cfg.totalSteps = t }
-        guard cfg.encoderDim % cfg.nHeads == 0 else {
-            throw InputError("config", "encoder_dim \(cfg.encoderDim) is not divisible by n_heads \(cfg.nHeads)")
-        }
-        guard cfg.nMels == dataset.nMels else { throw InputError(dataset.cache.path, "cache has \(dataset.nMels) mel bands, config \(cfg.nMels)") }
+        let cfg = try TrainingRun.effectiveConfig(requested: config, saved: savedConfig, overrides: overrides,
+                                                  extendable: Self.extendableOnResume, runPath: out.path)
+        try cfg.validate(against: dataset)
         self.config = cfg
+        self.runFolder = run
         self.dataset = dataset
         outDirectory = out
         self.stop = stop
@@ -65,7 +70,7 @@ public final class Phase1Trainer {
         optimizer = AdamW(parameters, learningRate: cfg.learningRate, weightDecay: 0.01)
         loss = Phase1Loss(weights: cfg.lossWeights)
         schedule = WarmupCosineSchedule(baseRate: cfg.learningRate, warmupSteps: cfg.warmupSteps, totalSteps: cfg.totalSteps)
-        try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
+        try run.saveConfig(cfg)
         if resume {
             let state = try TrainingState.load(from: TrainingState.url(for: last), into: optimizer)
             step = state.step
@@ -74,11 +79,7 @@ public final class Phase1Trainer {
         }
     }
 
-    private var configJSON: String {
-        let enc = JSONEncoder()
-        enc.outputFormatting = [.sortedKeys]
-        return String(decoding: (try? enc.encode(config)) ?? Data(), as: UTF8.self)
-    }
+    private var configJSON: String { TrainingRun.json(config) }
 
     /// Saves the weights and the state needed to resume, atomically, as `name`.
     public func saveCheckpoint(_ url: URL) throws {
@@ -129,7 +130,7 @@ public final class Phase1Trainer {
     public func run() throws -> Result {
         let start = Date()
         let board = try TensorBoardWriter(directory: outDirectory)
-        let metrics = try MetricsLog(url: outDirectory.appendingPathComponent("metrics.jsonl"))
+        let metrics = try MetricsLog(url: runFolder.metrics)
         let bar = showProgress ? ProgressBar(total: config.totalSteps, label: "phase1", startingAt: step) : nil
         var interrupted = false
         var window: [Float] = []
@@ -154,7 +155,7 @@ public final class Phase1Trainer {
                 try validateAndSave(board: board, metrics: metrics, bar: bar)
             }
         }
-        if interrupted { try saveCheckpoint(lastURL); bar?.message("stopped at step \(step); saved \(lastURL.path)") }
+        if interrupted { try saveCheckpoint(runFolder.last); bar?.message("stopped at step \(step); saved \(runFolder.last.path)") }
         board.flush()
         return Result(step: step, interrupted: interrupted, validation: lastValidation, seconds: Date().timeIntervalSince(start))
     }
@@ -169,11 +170,7 @@ public final class Phase1Trainer {
         log.append(["step": step, "split": "validation", "l1": v.l1, "stft": v.stft, "consistency": v.consistency,
                     "keep_preservation": v.keepPreservation, "keep_threshold": v.keepThreshold, "total": score,
                     "per_label_l1": v.perLabelL1])
-        if score < bestScore || !FileManager.default.fileExists(atPath: bestURL.path) {
-            bestScore = score
-            try saveCheckpoint(bestURL)
-        }
-        try saveCheckpoint(lastURL)
+        bestScore = try runFolder.saveAfterValidation(score: score, bestScore: bestScore, higherIsBetter: false, save: saveCheckpoint)
         bar?.message(String(format: "step %d  val L1 %.4f  STFT %.4f  consistency %.4f  %@ %.1f%%", step, v.l1, v.stft,
                             v.consistency, v.keepPreservationName, 100 * v.keepPreservation))
     }

@@ -3,6 +3,22 @@ import NN
 
 /// The guide's `Phase2Config`, with its field names in JSON, plus what a run needs on top:
 /// the sequence ratio, minibatches, the KL stop, the entropy schedule and the warm start.
+/// PPO's probability ratio.
+public enum PPORatio: String, Codable, CaseIterable, Sendable {
+    /// One ratio per frame, averaged over frames (the default).
+    case frame
+    /// The guide's: summed log-probabilities, one ratio per sequence.
+    case sequence
+}
+
+/// How Phase 2 starts.
+public enum WarmStart: String, Codable, CaseIterable, Sendable {
+    /// Cross-entropy on the true labels first, then PPO.
+    case supervised
+    /// PPO from the random initialisation.
+    case none
+}
+
 public struct Phase2Config: Codable, Equatable, Sendable {
     // Model
     public var predictorDim = 256
@@ -28,13 +44,11 @@ public struct Phase2Config: Codable, Equatable, Sendable {
     /// Stop an update's epochs early when the approximate KL passes this.
     public var targetKL: Float = 0.03
     public var normalizeAdvantages = true
-    /// "frame" (default): one ratio per frame, averaged; "sequence": the guide's summed
-    /// log-probabilities, one ratio per sequence.
-    public var ratio = "frame"
+    public var ratio = PPORatio.frame
     public var updates = 60
     public var maxSeqLen = 2048
     // Supervised warm start
-    public var warmStart = "supervised"
+    public var warmStart = WarmStart.supervised
     public var warmStartSteps = 300
     public var warmStartLearningRate: Float = 1e-3
     public var warmStartBatchSize = 8

@@ -15,16 +15,6 @@ public struct TrainingState {
         checkpoint.deletingPathExtension().appendingPathExtension("state.safetensors")
     }
 
-    /// The `last.safetensors` of the run in `out`. Resuming needs it to exist; a new run needs
-    /// it not to, so that starting again in the same folder never overwrites a run.
-    public static func lastCheckpoint(in out: URL, resume: Bool) throws -> URL {
-        let last = out.appendingPathComponent("last.safetensors")
-        let exists = FileManager.default.fileExists(atPath: last.path)
-        if resume && !exists { throw InputError(last.path, "nothing to resume (no such checkpoint)") }
-        if !resume && exists { throw InputError(out.path, "already holds a run (last.safetensors); --resume continues it") }
-        return last
-    }
-
     public static func save(_ s: TrainingState, optimizer: AdamW, to url: URL) throws {
         let n = optimizer.parameters.count
         let m = Tensor(storage: optimizer.m, shape: [n]), v = Tensor(storage: optimizer.v, shape: [n])
@@ -62,6 +52,13 @@ public final class StopRequest: @unchecked Sendable {
     public init() {}
 
     public func request() { requested = true }
+
+    /// A request that Ctrl-C sets, for a command line's training run.
+    public static func onInterrupt() -> StopRequest {
+        let stop = StopRequest()
+        stop.installSignalHandler()
+        return stop
+    }
 
     /// Catches SIGINT for the life of this object.
     public func installSignalHandler() {

@@ -1,29 +1,20 @@
 extension Tensor {
     /// Sum of every element, as a scalar tensor. Accumulates in double precision.
     public func sum() -> Tensor {
-        let n = count
-        let chunks = Swift.max(1, Swift.min(Threading.count, n / 65536))
-        var partial = [Double](repeating: 0, count: chunks)
         let src = SendablePointer(data)
-        partial.withUnsafeMutableBufferPointer { pp in
-            let part = SendablePointer(pp.baseAddress!)
-            let per = (n + chunks - 1) / chunks
-            parallelFor(chunks) { r in
-                for c in r {
-                    var acc = SIMD8<Double>()
-                    let lo = c * per, hi = Swift.min(n, lo + per)
-                    var i = lo
-                    while i + 8 <= hi {
-                        acc += SIMD8<Double>(SIMD8<Float>(UnsafeRawPointer(src.p + i).loadUnaligned(as: SIMD8<Float>.self)))
-                        i += 8
-                    }
-                    var s = acc.sum()
-                    while i < hi { s += Double(src[i]); i += 1 }
-                    part[c] = s
-                }
+        let total = parallelSum(count, minChunk: 65536) { range in
+            var acc = SIMD8<Double>()
+            let hi = range.upperBound
+            var i = range.lowerBound
+            while i + 8 <= hi {
+                acc += SIMD8<Double>(SIMD8<Float>(UnsafeRawPointer(src.p + i).loadUnaligned(as: SIMD8<Float>.self)))
+                i += 8
             }
+            var s = acc.sum()
+            while i < hi { s += Double(src[i]); i += 1 }
+            return s
         }
-        let out = Tensor(scalar: Float(partial.reduce(0, +)))
+        let out = Tensor(scalar: Float(total))
         return out.record("sum", [self]) { [self] g in
             self.accumulateGrad(Tensor.full(self.shape, g.data[0]))
         }

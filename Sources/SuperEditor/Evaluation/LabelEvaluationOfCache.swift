@@ -1,3 +1,4 @@
+import Tensor
 import Foundation
 import NN
 
@@ -13,26 +14,22 @@ extension LabelEvaluation {
         guard FileManager.default.fileExists(atPath: cache.path, isDirectory: &isDir), isDir.boolValue else {
             throw InputError(cache.path, "no such folder")
         }
-        func labels(_ values: [Int64], file: String) throws -> [EditLabel] {
-            try values.map { v in
-                guard let l = EditLabel(rawValue: Int(v)) else { throw InputError(file, "label \(v) is not a valid edit label") }
-                return l
-            }
-        }
         let names = try FileManager.default.contentsOfDirectory(atPath: truth.path).filter { $0.hasSuffix(".json") }.sorted()
         for name in names {
             let t = try SynthTruth.read(truth.appendingPathComponent(name))
             let id = String(name.dropLast(5))
             guard layout.isComplete(id) else { continue }
             let beats = try NPY.read(layout.beats(id)).doubles()
-            let beatLabels = try labels(NPY.read(layout.beatLabels(id)).int64s(), file: layout.beatLabels(id).path)
-            let frameLabels = try labels(NPY.read(layout.frameLabels(id)).int64s(), file: layout.frameLabels(id).path)
-            guard beats.count == beatLabels.count else {
-                throw InputError(layout.beats(id).path, "\(beats.count) beats for \(beatLabels.count) labels")
+            let beatLabels = try CacheLayout.readLabels(layout.beatLabels(id), count: beats.count)
+            let frameLabels = try CacheLayout.readLabels(layout.frameLabels(id))
+            let truthLabels = try t.labels.map { v in
+                guard let l = EditLabel(rawValue: v), l != .pad else { throw InputError(name, "label \(v) is not a valid edit label") }
+                return l
             }
-            evaluation.add(truthTimes: t.beatTimes, truthLabels: try labels(t.labels.map(Int64.init), file: name),
+            let hop = try CacheLayout.readFeatures(layout.rawFeatures(id)).hopLength
+            evaluation.add(truthTimes: t.beatTimes, truthLabels: truthLabels,
                            detectedTimes: beats, detectedLabels: beatLabels, predictedFrames: frameLabels,
-                           sampleRate: t.sampleRate, hop: 512)
+                           sampleRate: t.sampleRate, hop: hop)
         }
         if evaluation.pairs == 0 {
             throw InputError(cache.path, "no prepared pair matches a truth file in \(truth.path) (\(names.count) truth files)")

@@ -38,7 +38,7 @@ public enum PolicyEvaluation {
     public static func evaluate(policy: EditPredictor, reconstruction: ReconstructionModel,
                                 dataset: PairedMelDataset, ids: [String]? = nil, maxSeqLen: Int = 2048) throws -> PolicyMetrics {
         policy.eval(); reconstruction.eval()
-        var confusion = [[Int]](repeating: [Int](repeating: 0, count: 7), count: 7)
+        var confusion = [[Int]](repeating: [Int](repeating: 0, count: EditLabel.actions.count), count: EditLabel.actions.count)
         var rewards: [Reward] = []
         var predLen = 0, trueLen = 0, keepP = 0, keepT = 0, changes = 0, transitions = 0, frames = 0
         for id in ids ?? dataset.validationIDs {
@@ -48,7 +48,7 @@ public enum PolicyEvaluation {
                 let len = min(maxSeqLen, p.frames - s)
                 let batch = try dataset.makeBatch([(p, s, len)])
                 let logits = noGrad { policy(batch.mel) }
-                let pred = FeatureInference.greedyLabels(logits)
+                let pred = logits.argmaxLastAxis()
                 let truth = Array(batch.labels[0..<len])
                 rewards.append(contentsOf: RewardModel.rewards(reconstruction: reconstruction, batch: batch, actions: pred))
                 for (a, b) in zip(truth, pred) { confusion[a][b] += 1 }
@@ -70,7 +70,7 @@ public enum PolicyEvaluation {
             averageReward: mean(\.total),
             rewardTerms: ["reconstruction": mean(\.reconstruction), "label": mean(\.label), "duration": mean(\.duration),
                           "smoothness": mean(\.smoothness)],
-            labelAccuracy: Double((0..<7).map { confusion[$0][$0] }.reduce(0, +)) / Double(max(frames, 1)),
+            labelAccuracy: Double(confusion.indices.map { confusion[$0][$0] }.reduce(0, +)) / Double(max(frames, 1)),
             majorityBaseline: Double(confusion.map { $0.reduce(0, +) }.max() ?? 0) / Double(max(frames, 1)),
             macroF1: present.isEmpty ? 0 : present.map(\.f1).reduce(0, +) / Double(present.count),
             durationError: trueLen > 0 ? Double(abs(predLen - trueLen)) / Double(trueLen) : 0,
