@@ -49,16 +49,27 @@ public struct BeatTracker: Sendable {
         return Beats(tempo: tempo, frames: frames, times: times)
     }
 
-    /// The DP itself. As in librosa's pipeline, the onset envelope is normalised in float32,
-    /// while the local score, the cumulative score and the thresholds are float64 (numba picks
-    /// its float64 kernels because frames-per-beat arrives as float64).
+    /// The DP itself, in librosa's stages: normalise the onsets, score each frame locally,
+    /// run the dynamic programme, pick the last beat, backtrack, trim the weak ends.
+    /// As in librosa's pipeline, the onset envelope is normalised in float32, while the local
+    /// score, the cumulative score and the thresholds are float64 (numba picks its float64
+    /// kernels because frames-per-beat arrives as float64).
     func beatFrames(_ onset: [Float], bpm: Double) -> [Int] {
-        let n = onset.count
         let frameRate = Double(sampleRate) / Double(hop)
         // frames per beat, np.round (half to even), then cast to float32 by the kernels.
         let fpb = (frameRate * 60.0 / bpm).rounded(.toNearestOrEven)
+        let local = Self.localScore(Self.normalizeOnsets(onset), framesPerBeat: fpb)
+        let (cumulative, backlink) = Self.dynamicProgramme(local, framesPerBeat: fpb, tightness: tightness)
+        var beats = Self.backtrack(from: Self.lastBeat(cumulative), backlink: backlink)
+        Self.trimWeakEnds(&beats, local: local, threshold: trim ? nil : 0)
+        var out: [Int] = []
+        for i in 0..<beats.count where beats[i] { out.append(i) }
+        return out
+    }
 
-        // Normalise by the standard deviation (ddof=1).
+    /// The onset envelope divided by its standard deviation (ddof=1), in float32.
+    static func normalizeOnsets(_ onset: [Float]) -> [Float] {
+        let n = onset.count
         var mean = 0.0
         for v in onset { mean += Double(v) }
         mean /= Double(n)
@@ -68,8 +79,12 @@ public struct BeatTracker: Sendable {
         let denom = std + Float.leastNormalMagnitude
         var norm = [Float](repeating: 0, count: n)
         for i in 0..<n { norm[i] = onset[i] / denom }
+        return norm
+    }
 
-        // Local score: 'same' convolution with a Gaussian of ±fpb frames.
+    /// Local score: 'same' convolution of the normalised onsets with a Gaussian of ±fpb frames.
+    static func localScore(_ norm: [Float], framesPerBeat fpb: Double) -> [Double] {
+        let n = norm.count
         let half = Int(fpb)
         let k = 2 * half + 1
         var window = [Double](repeating: 0, count: k)
@@ -95,8 +110,14 @@ public struct BeatTracker: Sendable {
                 }
             }
         }
+        return local
+    }
 
-        // Dynamic programme.
+    /// The cumulative score and, for each frame, the best previous beat (-1 before the first
+    /// frame whose local score reaches 1% of the maximum).
+    static func dynamicProgramme(_ local: [Double], framesPerBeat fpb: Double,
+                                 tightness: Double) -> (cumulative: [Double], backlink: [Int]) {
+        let n = local.count
         var backlink = [Int](repeating: -1, count: n)
         var cum = [Double](repeating: 0, count: n)
         var localMax = -Double.infinity
@@ -107,13 +128,13 @@ public struct BeatTracker: Sendable {
         let startOff = Int((fpb / 2).rounded(.toNearestOrEven))
         let stopOff = Int(2 * fpb) + 1
         var firstBeat = true
+        // log(i - loc) for the lags the search can use.
+        var logs = [Double](repeating: 0, count: stopOff + 1)
+        for d in 1...stopOff { logs[d] = log(Double(d)) }
         local.withUnsafeBufferPointer { lb in
             cum.withUnsafeMutableBufferPointer { cb in
                 backlink.withUnsafeMutableBufferPointer { bb in
                     let l = lb.baseAddress!, c = cb.baseAddress!, b = bb.baseAddress!
-                    // log(i - loc) for the lags the search can use.
-                    var logs = [Double](repeating: 0, count: stopOff + 1)
-                    for d in 1...stopOff { logs[d] = log(Double(d)) }
                     for i in 0..<n {
                         var best = -Double.infinity
                         var loc = -1
@@ -137,13 +158,15 @@ public struct BeatTracker: Sendable {
                 }
             }
         }
+        return (cum, backlink)
+    }
 
-        // Last beat: the last local maximum of the cumulative score that reaches half the
-        // median of all local maxima.
+    /// The last beat: the last local maximum of the cumulative score that reaches half the
+    /// median of all local maxima (the last frame when there is none).
+    static func lastBeat(_ cum: [Double]) -> Int {
+        let n = cum.count
         var isMax = [Bool](repeating: false, count: n)
-        if n == 1 {
-            isMax[0] = false
-        } else {
+        if n > 1 {
             for i in 0..<n {
                 if i == 0 {
                     isMax[0] = cum[0] > cum[0] && cum[0] >= cum[1]
@@ -156,50 +179,57 @@ public struct BeatTracker: Sendable {
         }
         var maxima: [Double] = []
         for i in 0..<n where isMax[i] { maxima.append(cum[i]) }
-        var tail = n - 1
-        if !maxima.isEmpty {
-            maxima.sort()
-            let m = maxima.count
-            let med: Double = m % 2 == 1 ? maxima[m / 2] : (maxima[m / 2 - 1] + maxima[m / 2]) / 2
-            let thr = 0.5 * med
-            var j = n - 1
-            while j >= 0 {
-                if isMax[j] && cum[j] >= thr { tail = j; break }
-                j -= 1
-            }
+        guard !maxima.isEmpty else { return n - 1 }
+        maxima.sort()
+        let m = maxima.count
+        let med: Double = m % 2 == 1 ? maxima[m / 2] : (maxima[m / 2 - 1] + maxima[m / 2]) / 2
+        let thr = 0.5 * med
+        var j = n - 1
+        while j >= 0 {
+            if isMax[j] && cum[j] >= thr { return j }
+            j -= 1
         }
+        return n - 1
+    }
 
-        var beats = [Bool](repeating: false, count: n)
+    /// The beat mask found by following the backlinks from `tail`.
+    static func backtrack(from tail: Int, backlink: [Int]) -> [Bool] {
+        var beats = [Bool](repeating: false, count: backlink.count)
         var j = tail
         while j >= 0 {
             beats[j] = true
             j = backlink[j]
         }
+        return beats
+    }
 
-        // Trim weak leading and trailing beats: threshold = half the RMS of the beat scores
-        // smoothed with a 5-point Hann window.
+    /// Half the RMS of the beats' local scores smoothed with a 5-point Hann window: the level
+    /// below which leading and trailing beats are dropped.
+    static func trimThreshold(_ beats: [Bool], local: [Double]) -> Double {
+        let n = local.count
         var beatScores: [Double] = []
         for i in 0..<n where beats[i] { beatScores.append(local[i]) }
+        guard !beatScores.isEmpty else { return 0 }
         let hannW: [Double] = [0, 0.5, 1, 0.5, 0]
-        var thr: Double = 0
-        if trim && !beatScores.isEmpty {
-            let full = beatScores.count + 4
-            var conv = [Double](repeating: 0, count: full)
-            for a in 0..<beatScores.count { for b in 0..<5 { conv[a + b] += beatScores[a] * hannW[b] } }
-            // librosa keeps conv[2 : n + 2] of the full convolution (n = number of frames).
-            let lo = 2, hi = min(full, n + 2)
-            var sq = 0.0
-            for i in lo..<hi { sq += conv[i] * conv[i] }
-            let rms = hi > lo ? (sq / Double(hi - lo)).squareRoot() : 0
-            thr = 0.5 * rms
-        }
+        let full = beatScores.count + 4
+        var conv = [Double](repeating: 0, count: full)
+        for a in 0..<beatScores.count { for b in 0..<5 { conv[a + b] += beatScores[a] * hannW[b] } }
+        // librosa keeps conv[2 : n + 2] of the full convolution (n = number of frames).
+        let lo = 2, hi = min(full, n + 2)
+        var sq = 0.0
+        for i in lo..<hi { sq += conv[i] * conv[i] }
+        let rms = hi > lo ? (sq / Double(hi - lo)).squareRoot() : 0
+        return 0.5 * rms
+    }
+
+    /// Clears leading and trailing frames whose local score is at most `threshold`
+    /// (by default the trim threshold of the beats found).
+    static func trimWeakEnds(_ beats: inout [Bool], local: [Double], threshold: Double? = nil) {
+        let n = local.count
+        let thr = threshold ?? trimThreshold(beats, local: local)
         var s = 0
         while s < n && local[s] <= thr { beats[s] = false; s += 1 }
         var e = n - 1
         while e >= 0 && local[e] <= thr { beats[e] = false; e -= 1 }
-
-        var out: [Int] = []
-        for i in 0..<n where beats[i] { out.append(i) }
-        return out
     }
 }

@@ -23,14 +23,21 @@ public struct MelInversion: Sendable {
 
     /// NNLS: the non-negative (frames, bins) power spectrogram X minimising ‖X Aᵀ − M‖, for a
     /// mel power spectrogram M (frames, nMels). Returns X (power, not magnitude).
+    ///
+    /// G = A Aᵀ (nm × nm, double) gives, through its Cholesky factor, the pseudo-inverse start
+    /// and, through its largest eigenvalue, the step size; then every frame is solved on its own.
     public func melToLinearPower(_ M: [Float], frames: Int) -> [Float] {
         let nm = mel.nMels, bins = mel.filterbank.bins
         precondition(M.count == frames * nm, "mel_to_stft: mel is not (frames, \(nm))")
         if frames == 0 { return [] }
-        let A = mel.filterbank.weights // (nm, bins)
+        let G = Self.gram(mel.filterbank.weights, rows: nm, columns: bins)
+        let L = Self.regularisedCholesky(G, nm)
+        let step = Float(1 / (Self.largestEigenvalue(G, nm) * 1.01))
+        return solveFrames(M, frames: frames, factor: L, step: step)
+    }
 
-        // G = A Aᵀ (nm × nm) in double; its Cholesky factor gives the pseudo-inverse start and
-        // its largest eigenvalue the step size.
+    /// G = A Aᵀ in double for A (rows, columns).
+    static func gram(_ A: [Float], rows nm: Int, columns bins: Int) -> [Double] {
         var G = [Double](repeating: 0, count: nm * nm)
         A.withUnsafeBufferPointer { a in
             for i in 0..<nm {
@@ -42,13 +49,22 @@ public struct MelInversion: Sendable {
                 }
             }
         }
+        return G
+    }
+
+    /// The Cholesky factor of G plus a ridge of 1e-10 of its mean diagonal.
+    static func regularisedCholesky(_ G: [Double], _ nm: Int) -> [Double] {
         var trace = 0.0
         for i in 0..<nm { trace += G[i * nm + i] }
         let ridge = 1e-10 * trace / Double(nm)
         var L = G
         for i in 0..<nm { L[i * nm + i] += ridge }
-        MelInversion.cholesky(&L, nm)
-        // Largest eigenvalue of G by power iteration.
+        cholesky(&L, nm)
+        return L
+    }
+
+    /// Largest eigenvalue of the symmetric G by 100 steps of power iteration.
+    static func largestEigenvalue(_ G: [Double], _ nm: Int) -> Double {
         var v = [Double](repeating: 1 / Double(nm).squareRoot(), count: nm)
         var lambda = 0.0
         for _ in 0..<100 {
@@ -59,68 +75,36 @@ public struct MelInversion: Sendable {
             lambda = norm
             v = w.map { $0 / norm }
         }
-        let step = Float(1 / (lambda * 1.01))
+        return lambda
+    }
 
-        // The problem separates over frames: each frame t is its own NNLS
-        // min ‖A x − m_t‖², x ≥ 0. Every frame is solved inside one worker, in cache, with the
-        // filterbank applied band by band over its non-zero bins (A is ~2 % dense).
-        // Start: x0 = max(0, Aᵀ G⁻¹ m_t), the clipped pseudo-inverse solution; then FISTA
-        // (projected gradient with Nesterov momentum) with step 1/λmax(G).
+    /// The problem separates over frames: each frame t is its own NNLS min ‖A x − m_t‖², x ≥ 0.
+    /// Every frame is solved inside one worker, in cache, with the filterbank applied band by
+    /// band over its non-zero bins (A is ~2 % dense).
+    func solveFrames(_ M: [Float], frames: Int, factor L: [Double], step: Float) -> [Float] {
+        let nm = mel.nMels, bins = mel.filterbank.bins
         var X = [Float](repeating: 0, count: frames * bins)
         let iterations = nnlsIterations
         let fb = mel.filterbank
         M.withUnsafeBufferPointer { mb in
             X.withUnsafeMutableBufferPointer { xb in
-                A.withUnsafeBufferPointer { ab in
+                fb.weights.withUnsafeBufferPointer { ab in
                     fb.bandStart.withUnsafeBufferPointer { sb in
                         fb.bandEnd.withUnsafeBufferPointer { eb in
                             L.withUnsafeBufferPointer { lb in
                                 let mp = SendablePointer(UnsafeMutablePointer(mutating: mb.baseAddress!))
                                 let xp = SendablePointer(xb.baseAddress!)
-                                let a = SendablePointer(UnsafeMutablePointer(mutating: ab.baseAddress!))
-                                let bs = SendablePointer(UnsafeMutablePointer(mutating: sb.baseAddress!))
-                                let be = SendablePointer(UnsafeMutablePointer(mutating: eb.baseAddress!))
-                                let l = SendablePointer(UnsafeMutablePointer(mutating: lb.baseAddress!))
+                                let problem = FrameProblem(
+                                    weights: SendablePointer(UnsafeMutablePointer(mutating: ab.baseAddress!)),
+                                    bandStart: SendablePointer(UnsafeMutablePointer(mutating: sb.baseAddress!)),
+                                    bandEnd: SendablePointer(UnsafeMutablePointer(mutating: eb.baseAddress!)),
+                                    factor: SendablePointer(UnsafeMutablePointer(mutating: lb.baseAddress!)),
+                                    nMels: nm, bins: bins, step: step, iterations: iterations)
                                 parallelFor(frames, grain: 8) { range in
-                                    var z = [Double](repeating: 0, count: nm)
-                                    let y = UnsafeMutablePointer<Float>.allocate(capacity: bins)
-                                    let g = UnsafeMutablePointer<Float>.allocate(capacity: bins)
-                                    let r = UnsafeMutablePointer<Float>.allocate(capacity: nm)
-                                    defer { y.deallocate(); g.deallocate(); r.deallocate() }
+                                    var scratch = FrameScratch(nMels: nm, bins: bins)
+                                    defer { scratch.deallocate() }
                                     for t in range {
-                                        let m = mp.p + t * nm
-                                        let x = xp.p + t * bins
-                                        for i in 0..<nm { z[i] = Double(m[i]) }
-                                        MelInversion.choleskySolve(l.p, nm, &z)
-                                        for k in 0..<bins { x[k] = 0 }
-                                        for b in 0..<nm {
-                                            let zb = Float(z[b]), w = a.p + b * bins
-                                            for k in bs.p[b]..<be.p[b] { x[k] += zb * w[k] }
-                                        }
-                                        for k in 0..<bins { x[k] = max(0, x[k]); y[k] = x[k] }
-                                        var tk: Float = 1
-                                        for _ in 0..<iterations {
-                                            // r = A y − m; g = Aᵀ r
-                                            for b in 0..<nm {
-                                                let w = a.p + b * bins
-                                                var acc: Float = 0
-                                                for k in bs.p[b]..<be.p[b] { acc += w[k] * y[k] }
-                                                r[b] = acc - m[b]
-                                            }
-                                            for k in 0..<bins { g[k] = 0 }
-                                            for b in 0..<nm {
-                                                let rb = r[b], w = a.p + b * bins
-                                                for k in bs.p[b]..<be.p[b] { g[k] += rb * w[k] }
-                                            }
-                                            let tNext = (1 + (1 + 4 * tk * tk).squareRoot()) / 2
-                                            let mom = (tk - 1) / tNext
-                                            tk = tNext
-                                            for k in 0..<bins {
-                                                let xNew = max(0, y[k] - step * g[k])
-                                                y[k] = max(0, xNew + mom * (xNew - x[k]))
-                                                x[k] = xNew
-                                            }
-                                        }
+                                        problem.solve(mel: mp.p + t * nm, into: xp.p + t * bins, scratch: &scratch)
                                     }
                                 }
                             }
@@ -130,6 +114,75 @@ public struct MelInversion: Sendable {
             }
         }
         return X
+    }
+
+    /// What one frame's NNLS needs: the banded filterbank, the Cholesky factor of A Aᵀ and
+    /// the FISTA settings.
+    struct FrameProblem: @unchecked Sendable {
+        var weights: SendablePointer<Float>
+        var bandStart: SendablePointer<Int>
+        var bandEnd: SendablePointer<Int>
+        var factor: SendablePointer<Double>
+        var nMels: Int
+        var bins: Int
+        var step: Float
+        var iterations: Int
+
+        /// Start: x0 = max(0, Aᵀ G⁻¹ m), the clipped pseudo-inverse solution; then FISTA
+        /// (projected gradient with Nesterov momentum) with step 1/λmax(G).
+        func solve(mel m: UnsafeMutablePointer<Float>, into x: UnsafeMutablePointer<Float>,
+                   scratch: inout FrameScratch) {
+            let nm = nMels, a = weights.p, bs = bandStart.p, be = bandEnd.p
+            let y = scratch.y, g = scratch.g, r = scratch.r
+            for i in 0..<nm { scratch.z[i] = Double(m[i]) }
+            MelInversion.choleskySolve(factor.p, nm, &scratch.z)
+            for k in 0..<bins { x[k] = 0 }
+            for b in 0..<nm {
+                let zb = Float(scratch.z[b]), w = a + b * bins
+                for k in bs[b]..<be[b] { x[k] += zb * w[k] }
+            }
+            for k in 0..<bins { x[k] = max(0, x[k]); y[k] = x[k] }
+            var tk: Float = 1
+            for _ in 0..<iterations {
+                // r = A y − m; g = Aᵀ r
+                for b in 0..<nm {
+                    let w = a + b * bins
+                    var acc: Float = 0
+                    for k in bs[b]..<be[b] { acc += w[k] * y[k] }
+                    r[b] = acc - m[b]
+                }
+                for k in 0..<bins { g[k] = 0 }
+                for b in 0..<nm {
+                    let rb = r[b], w = a + b * bins
+                    for k in bs[b]..<be[b] { g[k] += rb * w[k] }
+                }
+                let tNext = (1 + (1 + 4 * tk * tk).squareRoot()) / 2
+                let mom = (tk - 1) / tNext
+                tk = tNext
+                for k in 0..<bins {
+                    let xNew = max(0, y[k] - step * g[k])
+                    y[k] = max(0, xNew + mom * (xNew - x[k]))
+                    x[k] = xNew
+                }
+            }
+        }
+    }
+
+    /// One worker's buffers for `FrameProblem.solve`.
+    struct FrameScratch {
+        var z: [Double]
+        let y: UnsafeMutablePointer<Float>
+        let g: UnsafeMutablePointer<Float>
+        let r: UnsafeMutablePointer<Float>
+
+        init(nMels: Int, bins: Int) {
+            z = [Double](repeating: 0, count: nMels)
+            y = .allocate(capacity: bins)
+            g = .allocate(capacity: bins)
+            r = .allocate(capacity: nMels)
+        }
+
+        func deallocate() { y.deallocate(); g.deallocate(); r.deallocate() }
     }
 
     /// `mel_to_stft(M, power=2)`: the magnitude spectrogram (frames, bins) = sqrt(NNLS power).

@@ -1,3 +1,4 @@
+import Tensor
 import AudioDSP
 import Foundation
 import NN
@@ -68,10 +69,11 @@ public struct LabelInference: Sendable {
         return (try infer(raw: raw, edited: edited, rawName: rawURL.path), raw, edited)
     }
 
-    /// Labels from the two files' features (mel, dB range and the raw beats).
+    /// Labels from the two files' features (mel, dB range and the raw beats), in three stages:
+    /// align the edit to the raw, measure each raw frame's change, then measure and classify
+    /// each beat.
     public func infer(raw: AudioFeatures, edited: AudioFeatures, rawName: String = "raw") throws -> Result {
         guard !raw.beatFrames.isEmpty else { throw InputError(rawName, "no beats detected (silent or without rhythm)") }
-        let dims = raw.nMels
         let n = raw.frames, m = edited.frames
         // The alignment keeps one byte per (raw, edited) frame pair.
         guard n * m <= maximumAlignmentCells else {
@@ -79,15 +81,55 @@ public struct LabelInference: Sendable {
                                              n, m, Double(n * m) / 1e6))
         }
         let rawDB = Self.decibels(raw), editDB = Self.decibels(edited)
-        let path = alignment.align(raw: Self.shapeFeatures(rawDB, frames: n, dims: dims, range: alignmentRange,
-                                                           silentAt: raw.dbMin), n: n,
-                                   edited: Self.shapeFeatures(editDB, frames: m, dims: dims, range: alignmentRange,
-                                                              silentAt: edited.dbMin), m: m,
-                                   dims: dims / Self.alignmentPool + 1)
+        let path = align(raw: raw, rawDB: rawDB, edited: edited, editDB: editDB)
         let passes = path.passes()
-        let first = path.firstEditedFrame()
+        let changes = frameChanges(raw: raw, rawDB: rawDB, editDB: editDB, firstEdited: path.firstEditedFrame())
 
-        // Per raw frame: level, tilt and shape change against the edited frame that plays it first.
+        let beatFrames = beatGrid(raw)
+        let interval = Self.medianInterval(beatFrames)
+        var labels: [EditLabel] = []
+        var measures: [BeatMeasure] = []
+        for var span in EditTimeline.beatSpans(positions: beatFrames, total: n) {
+            // The first beat also covers the start and the last one the end; judge each on
+            // one beat's length from its beat frame.
+            if let step = interval {
+                span = span.lowerBound..<min(span.upperBound, span.lowerBound + step)
+                if span.lowerBound == 0, let f = beatFrames.first, f > 0 { span = f..<min(n, f + step) }
+            }
+            guard !span.isEmpty else {
+                labels.append(labels.last ?? .keep)
+                measures.append(BeatMeasure(played: 0, looped: 0, gain: 0, slope: 0, tilt: 0, earlyTilt: 0, shape: 0))
+                continue
+            }
+            let measure = Self.measureBeat(span, passes: passes, changes: changes)
+            measures.append(measure)
+            labels.append(classify(measure))
+        }
+        let beatTimes = beatFrames.map { Double($0 * raw.hopLength) / Double(raw.sampleRate) }
+        return Result(beatTimes: beatTimes, beatFrames: beatFrames, labels: labels, measures: measures, path: path)
+    }
+
+    /// The monotone path that plays the edited file from the raw one, on shaped, pooled dB.
+    func align(raw: AudioFeatures, rawDB: [Float], edited: AudioFeatures, editDB: [Float]) -> JumpAlignment.Path {
+        let dims = raw.nMels
+        return alignment.align(raw: Self.shapeFeatures(rawDB, frames: raw.frames, dims: dims, range: alignmentRange,
+                                                       silentAt: raw.dbMin), n: raw.frames,
+                               edited: Self.shapeFeatures(editDB, frames: edited.frames, dims: dims, range: alignmentRange,
+                                                          silentAt: edited.dbMin), m: edited.frames,
+                               dims: dims / Self.alignmentPool + 1)
+    }
+
+    /// Per raw frame, against the edited frame that plays it first: the level change (less the
+    /// files' normalisation offset), the spectral tilt change and the shape change. NaN where
+    /// the frame is silent or never played.
+    struct FrameChanges {
+        var gain: [Float]
+        var tilt: [Float]
+        var shape: [Float]
+    }
+
+    func frameChanges(raw: AudioFeatures, rawDB: [Float], editDB: [Float], firstEdited first: [Int?]) -> FrameChanges {
+        let dims = raw.nMels, n = raw.frames
         var gain = [Float](repeating: .nan, count: n), tilt = [Float](repeating: .nan, count: n)
         var shape = [Float](repeating: .nan, count: n)
         rawDB.withUnsafeBufferPointer { rb in
@@ -123,46 +165,31 @@ public struct LabelInference: Sendable {
         }
         // The two files are normalised to their own loudest frame: remove that offset.
         let offset = Self.mode(gain.filter { !$0.isNaN }) ?? 0
+        for i in 0..<n where !gain[i].isNaN { gain[i] -= offset }
+        return FrameChanges(gain: gain, tilt: tilt, shape: shape)
+    }
 
-        let beatFrames = beatGrid(raw)
-        let spans = EditTimeline.beatSpans(positions: beatFrames, total: n)
-        let interval = Self.medianInterval(beatFrames)
-        var labels: [EditLabel] = []
-        var measures: [BeatMeasure] = []
-        for var span in spans {
-            // The first beat also covers the start and the last one the end; judge each on
-            // one beat's length from its beat frame.
-            if let step = interval {
-                span = span.lowerBound..<min(span.upperBound, span.lowerBound + step)
-                if span.lowerBound == 0, let f = beatFrames.first, f > 0 { span = f..<min(n, f + step) }
-            }
-            guard !span.isEmpty else {
-                labels.append(labels.last ?? .keep)
-                measures.append(BeatMeasure(played: 0, looped: 0, gain: 0, slope: 0, tilt: 0, earlyTilt: 0, shape: 0))
-                continue
-            }
-            let played = Double(span.filter { passes[$0] >= 1 }.count) / Double(span.count)
-            let looped = Double(span.filter { passes[$0] >= 2 }.count) / Double(span.count)
-            // Leave out the frames next to the beat's edges: their windows straddle the joins.
-            let trim = span.count >= 8 ? 2 : (span.count >= 4 ? 1 : 0)
-            let inner = (span.lowerBound + trim)..<(span.upperBound - trim)
-            var xs: [Float] = [], gs: [Float] = [], ts: [Float] = [], early: [Float] = [], ss: [Float] = []
-            for i in inner where !gain[i].isNaN && passes[i] >= 1 {
-                let x = Float(i - span.lowerBound) / Float(span.count)
-                xs.append(x)
-                gs.append(gain[i] - offset)
-                ss.append(shape[i])
-                if !tilt[i].isNaN { ts.append(tilt[i]); if x < 0.4 { early.append(tilt[i]) } }
-            }
-            let g = gs.isEmpty ? 0 : gs.reduce(0, +) / Float(gs.count)
-            let measure = BeatMeasure(played: played, looped: looped, gain: g, slope: Self.slope(xs, gs),
-                                      tilt: Self.median(ts) ?? 0, earlyTilt: Self.median(early) ?? Self.median(ts) ?? 0,
-                                      shape: Self.median(ss) ?? 0)
-            measures.append(measure)
-            labels.append(classify(measure))
+    /// What happened to one beat's frames: how much of it plays, how much twice, and its
+    /// level, level slope, tilt and shape change over the inner frames.
+    static func measureBeat(_ span: Range<Int>, passes: [Int], changes: FrameChanges) -> BeatMeasure {
+        let played = Double(span.filter { passes[$0] >= 1 }.count) / Double(span.count)
+        let looped = Double(span.filter { passes[$0] >= 2 }.count) / Double(span.count)
+        // Leave out the frames next to the beat's edges: their windows straddle the joins.
+        let trim = span.count >= 8 ? 2 : (span.count >= 4 ? 1 : 0)
+        let inner = (span.lowerBound + trim)..<(span.upperBound - trim)
+        var xs: [Float] = [], gs: [Float] = [], ts: [Float] = [], early: [Float] = [], ss: [Float] = []
+        for i in inner where !changes.gain[i].isNaN && passes[i] >= 1 {
+            let x = Float(i - span.lowerBound) / Float(span.count)
+            xs.append(x)
+            gs.append(changes.gain[i])
+            ss.append(changes.shape[i])
+            let t = changes.tilt[i]
+            if !t.isNaN { ts.append(t); if x < 0.4 { early.append(t) } }
         }
-        let beatTimes = beatFrames.map { Double($0 * raw.hopLength) / Double(raw.sampleRate) }
-        return Result(beatTimes: beatTimes, beatFrames: beatFrames, labels: labels, measures: measures, path: path)
+        let g = gs.isEmpty ? 0 : gs.reduce(0, +) / Float(gs.count)
+        return BeatMeasure(played: played, looped: looped, gain: g, slope: slope(xs, gs),
+                           tilt: median(ts) ?? 0, earlyTilt: median(early) ?? median(ts) ?? 0,
+                           shape: median(ss) ?? 0)
     }
 
     public func classify(_ m: BeatMeasure) -> EditLabel {
