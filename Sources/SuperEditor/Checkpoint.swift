@@ -47,9 +47,11 @@ public enum Checkpoint {
         return model
     }
 
-    public static func loadPolicy(_ url: URL) throws -> EditPredictor {
+    /// A policy of the architecture its config names (a config without one is the guide's
+    /// frame-level `EditPredictor`).
+    public static func loadPolicy(_ url: URL) throws -> any PolicyModel {
         let (file, cfg) = try open(url, kind: .policy, config: PredictorConfig.self)
-        let model = EditPredictor(cfg)
+        let model: any PolicyModel = cfg.architecture == .beat ? BeatPolicy(cfg) : EditPredictor(cfg)
         try fill(model, from: file, path: url.path)
         return model
     }

@@ -39,21 +39,40 @@ public struct ReconstructionConfig: Codable, Equatable, Sendable {
     }
 }
 
-/// The shape of an `EditPredictor` or `ValueNetwork`.
+/// Which policy a checkpoint holds.
+public enum PolicyArchitecture: String, Codable, CaseIterable, Sendable {
+    /// The guide's `EditPredictor`: per-frame logits from windows of frames.
+    case frame
+    /// `BeatPolicy`: one decision per beat from the whole track.
+    case beat
+}
+
+/// The shape of an `EditPredictor`, `ValueNetwork` or `BeatPolicy`. The beat fields are
+/// written only for a beat policy, so a frame policy's config stays the reference's keywords.
 public struct PredictorConfig: Codable, Equatable, Sendable {
     public var nMels = 128
     public var predictorDim = 256
     public var nLayers = 4
     public var nHeads = 4
     public var dropout: Float = 0.1
+    public var architecture = PolicyArchitecture.frame
+    /// Beat policy: beats per attention window. A track with more beats is cut into windows
+    /// of this many, each of which also attends to the track's summary tokens.
+    public var attentionWindow = 512
+    /// Beat policy: summary tokens, the means of the beat embeddings over this many equal
+    /// parts of the whole track, seen by every window.
+    public var globalTokens = 8
 
-    public init(nMels: Int = 128, predictorDim: Int = 256, nLayers: Int = 4, nHeads: Int = 4, dropout: Float = 0.1) {
+    public init(nMels: Int = 128, predictorDim: Int = 256, nLayers: Int = 4, nHeads: Int = 4, dropout: Float = 0.1,
+                architecture: PolicyArchitecture = .frame, attentionWindow: Int = 512, globalTokens: Int = 8) {
         self.nMels = nMels; self.predictorDim = predictorDim; self.nLayers = nLayers; self.nHeads = nHeads
-        self.dropout = dropout
+        self.dropout = dropout; self.architecture = architecture; self.attentionWindow = attentionWindow
+        self.globalTokens = globalTokens
     }
 
     enum CodingKeys: String, CodingKey {
         case nMels = "n_mels", predictorDim = "predictor_dim", nLayers = "n_layers", nHeads = "n_heads", dropout
+        case architecture, attentionWindow = "attention_window", globalTokens = "global_tokens"
     }
 
     public init(from decoder: Decoder) throws {
@@ -63,6 +82,20 @@ public struct PredictorConfig: Codable, Equatable, Sendable {
         nLayers = try c.decodeIfPresent(Int.self, forKey: .nLayers) ?? 4
         nHeads = try c.decodeIfPresent(Int.self, forKey: .nHeads) ?? 4
         dropout = try c.decodeIfPresent(Float.self, forKey: .dropout) ?? 0.1
+        architecture = try c.decodeIfPresent(PolicyArchitecture.self, forKey: .architecture) ?? .frame
+        attentionWindow = try c.decodeIfPresent(Int.self, forKey: .attentionWindow) ?? 512
+        globalTokens = try c.decodeIfPresent(Int.self, forKey: .globalTokens) ?? 8
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(nMels, forKey: .nMels); try c.encode(predictorDim, forKey: .predictorDim)
+        try c.encode(nLayers, forKey: .nLayers); try c.encode(nHeads, forKey: .nHeads); try c.encode(dropout, forKey: .dropout)
+        if architecture == .beat {
+            try c.encode(architecture, forKey: .architecture)
+            try c.encode(attentionWindow, forKey: .attentionWindow)
+            try c.encode(globalTokens, forKey: .globalTokens)
+        }
     }
 }
 

@@ -53,20 +53,23 @@ struct Reconstruct: CheckedCommand {
 
 struct Predict: CheckedCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Greedy per-frame labels from a policy checkpoint for a cached mel."
+        abstract: "Greedy per-frame labels from a policy checkpoint (frame or beat) for a cached mel."
     )
 
     @Option(help: "Policy checkpoint (.safetensors).")
     var policy: String
     @Option(help: "Normalised mel, (T, 128) or (B, T, 128), float32 .npy.")
     var mel: String
+    @Option(help: "Beat start times in seconds (.npy, as the cache's labels/ID_beats.npy); a beat policy needs them.")
+    var beats: String?
     @Option(name: [.customLong("out"), .customShort("o")], help: "Output labels .npy (int64).")
     var out: String
     @Option(help: "Also write the masked logits (PAD is -inf) to this .npy.")
     var logitsOut: String?
 
     func execute() throws {
-        let (labels, logits) = try FeatureInference.predict(policy: URL(fileURLWithPath: policy), mel: URL(fileURLWithPath: mel))
+        let (labels, logits) = try FeatureInference.predict(policy: URL(fileURLWithPath: policy), mel: URL(fileURLWithPath: mel),
+                                                            beats: beats.map { URL(fileURLWithPath: $0) })
         try NPY.write(labels, to: URL(fileURLWithPath: out))
         if let logitsOut { try NPY.write(logits, to: URL(fileURLWithPath: logitsOut)) }
         print("wrote \(out) \(labels.shape)")

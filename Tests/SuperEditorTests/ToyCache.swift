@@ -25,10 +25,12 @@ enum ToyCache {
             } }
             var labels = [Int](repeating: 1, count: t)
             var f = 0
+            var beatStarts: [Int] = [], beatLabels: [Int] = []
             while f < t {
                 let beat = min(t - f, 10)
                 let l = f == 0 ? 3 : (f + beat >= t ? 4 : [0, 1, 1, 1, 2, 5, 6][Int(rng.next() % 7)])
                 for k in f..<(f + beat) { labels[k] = l }
+                beatStarts.append(f); beatLabels.append(l)
                 f += beat
             }
             // Each label leaves a mark in the raw mel (a brighter band), so that a policy can
@@ -58,6 +60,8 @@ enum ToyCache {
             try NPZ.write(features(edited, kept.count), to: layout.editedFeatures(id))
             try NPY.write(NPYArray(target, shape: [t, 128]), to: layout.alignedTarget(id))
             try NPY.write(NPYArray(labels.map { Int64($0) }, shape: [t]), to: layout.frameLabels(id))
+            try NPY.write(NPYArray(beatLabels.map { Int64($0) }, shape: [beatLabels.count]), to: layout.beatLabels(id))
+            try NPY.write(NPYArray(beatStarts.map { Double($0 * 512) / 22050 }, shape: [beatStarts.count]), to: layout.beats(id))
         }
         return dir
     }

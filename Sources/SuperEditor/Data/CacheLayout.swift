@@ -92,7 +92,7 @@ public struct CacheLayout: Sendable {
             throw InputError(root.path, "not a prepared cache (no features/ folder; run `super-editor prepare`)")
         }
         return names.filter { $0.hasSuffix("_raw.npz") }.map { String($0.dropLast("_raw.npz".count)) }
-            .filter { id in [editedFeatures(id), frameLabels(id), alignedTarget(id)].allSatisfy { FileManager.default.fileExists(atPath: $0.path) } }
+            .filter { isComplete($0) }
             .sorted()
     }
 

@@ -2,9 +2,12 @@ import Foundation
 import NN
 import Tensor
 
-/// Phase 2's evaluation on the validation split with greedy decoding: the guide's reward,
-/// label accuracy against the per-frame truth, per-class precision/recall, macro-F1, duration
-/// error and how often the label changes, next to the always-KEEP baseline.
+/// Phase 2's evaluation on the validation split with greedy decoding, for a policy of either
+/// architecture, on whole tracks (a frame policy in windows of `maxSeqLen` frames): the
+/// guide's reward, label accuracy against the per-frame truth, per-class precision/recall,
+/// macro-F1, duration error and how often the label changes, next to the always-KEEP
+/// baseline; and the same per beat, as `edit` decides (each beat the label with the largest
+/// summed log-probability over its frames), against the cache's per-beat labels.
 public struct PolicyMetrics: Codable, Sendable {
     public var averageReward: Double
     public var rewardTerms: [String: Double]
@@ -18,6 +21,14 @@ public struct PolicyMetrics: Codable, Sendable {
     public var perClass: [String: ClassScore]
     public var changeRate: Double
     public var frames: Int
+    /// Per beat: accuracy, always-KEEP, macro-F1, class scores, and the duration error of the
+    /// edit the beat decisions make.
+    public var beatAccuracy: Double
+    public var beatMajorityBaseline: Double
+    public var beatMacroF1: Double
+    public var beatPerClass: [String: ClassScore]
+    public var beatDurationError: Double
+    public var beats: Int
 
     public struct ClassScore: Codable, Sendable {
         public var precision: Double
@@ -30,52 +41,75 @@ public struct PolicyMetrics: Codable, Sendable {
         case averageReward = "average_reward", rewardTerms = "reward_terms", labelAccuracy = "label_accuracy"
         case majorityBaseline = "majority_baseline", macroF1 = "macro_f1", durationError = "duration_error"
         case keepRatioError = "keep_ratio_error", perClass = "per_class", changeRate = "change_rate", frames
+        case beatAccuracy = "beat_accuracy", beatMajorityBaseline = "beat_majority_baseline", beatMacroF1 = "beat_macro_f1"
+        case beatPerClass = "beat_per_class", beatDurationError = "beat_duration_error", beats
     }
 }
 
 public enum PolicyEvaluation {
-    /// Sequences of at most `maxSeqLen` frames (longer ones are cut into windows).
-    public static func evaluate(policy: EditPredictor, reconstruction: ReconstructionModel,
+    public static func evaluate(policy: any PolicyModel, reconstruction: ReconstructionModel,
                                 dataset: PairedMelDataset, ids: [String]? = nil, maxSeqLen: Int = 2048) throws -> PolicyMetrics {
         policy.eval(); reconstruction.eval()
-        var confusion = [[Int]](repeating: [Int](repeating: 0, count: EditLabel.actions.count), count: EditLabel.actions.count)
+        let k = EditLabel.actions.count
+        var confusion = [[Int]](repeating: [Int](repeating: 0, count: k), count: k), beatConfusion = confusion
         var rewards: [Reward] = []
         var predLen = 0, trueLen = 0, keepP = 0, keepT = 0, changes = 0, transitions = 0, frames = 0
+        var beatPredLen = 0, beatTrueLen = 0
+        let frameRate = Double(dataset.sampleRate) / Double(dataset.hopLength)
         for id in ids ?? dataset.validationIDs {
             let p = try dataset.pair(id)
-            var s = 0
-            while s < p.frames {
-                let len = min(maxSeqLen, p.frames - s)
-                let batch = try dataset.makeBatch([(p, s, len)])
-                let logits = noGrad { policy(batch.mel) }
-                let pred = logits.argmaxLastAxis()
-                let truth = Array(batch.labels[0..<len])
-                rewards.append(contentsOf: RewardModel.rewards(reconstruction: reconstruction, batch: batch, actions: pred))
-                for (a, b) in zip(truth, pred) { confusion[a][b] += 1 }
-                predLen += EditTimeline.playOrder(pred.map { EditLabel(rawValue: $0)! }).count
-                trueLen += EditTimeline.playOrder(truth.map { EditLabel(rawValue: $0)! }).count
-                keepP += pred.filter { $0 == EditLabel.keep.rawValue }.count
-                keepT += truth.filter { $0 == EditLabel.keep.rawValue }.count
-                for i in 1..<max(1, len) where pred[i] != pred[i - 1] { changes += 1 }
-                transitions += max(0, len - 1)
-                frames += len
-                s += len
+            let len = p.frames
+            let logp = policy.trackLogProbabilities(mel: p.mel, frames: len, beatFrames: p.beatFrames, frameRate: frameRate,
+                                                    window: maxSeqLen)
+            let pred = logp.withUnsafeBufferPointer { lb in
+                (0..<len).map { UnsafeBufferPointer(start: lb.baseAddress! + $0 * EditLabel.count, count: k).argmax! }
             }
+            let batch = try dataset.makeBatch([(p, 0, len)])
+            rewards.append(contentsOf: RewardModel.rewards(reconstruction: reconstruction, batch: batch, actions: pred))
+            let truth = p.labels
+            for (a, b) in zip(truth, pred) { confusion[a][b] += 1 }
+            predLen += EditTimeline.playOrder(pred.map { EditLabel(rawValue: $0)! }).count
+            trueLen += EditTimeline.playOrder(truth.map { EditLabel(rawValue: $0)! }).count
+            keepP += pred.filter { $0 == EditLabel.keep.rawValue }.count
+            keepT += truth.filter { $0 == EditLabel.keep.rawValue }.count
+            for i in 1..<max(1, len) where pred[i] != pred[i - 1] { changes += 1 }
+            transitions += max(0, len - 1)
+            frames += len
+            let decisions = logp.withUnsafeBufferPointer { BeatDecisions(logProbabilities: $0.baseAddress!, frames: len, beatFrames: p.beatFrames) }
+            let beatPred = decisions.greedy
+            for (a, b) in zip(p.beatLabels, beatPred) { beatConfusion[a][b.rawValue] += 1 }
+            beatPredLen += decisions.outputFrames(beatPred)
+            beatTrueLen += decisions.outputFrames(p.beatLabels.map { EditLabel(rawValue: $0)! })
         }
-        let scores = Self.classScores(confusion)
-        let present = scores.values.filter { $0.support > 0 }
+        let scores = Self.classScores(confusion), beatScores = Self.classScores(beatConfusion)
         let n = Double(max(rewards.count, 1))
         func mean(_ f: (Reward) -> Float) -> Double { rewards.reduce(0) { $0 + Double(f($1)) } / n }
+        let beats = beatConfusion.map { $0.reduce(0, +) }.reduce(0, +)
         return PolicyMetrics(
             averageReward: mean(\.total),
             rewardTerms: ["reconstruction": mean(\.reconstruction), "label": mean(\.label), "duration": mean(\.duration),
                           "smoothness": mean(\.smoothness)],
-            labelAccuracy: Double(confusion.indices.map { confusion[$0][$0] }.reduce(0, +)) / Double(max(frames, 1)),
-            majorityBaseline: Double(confusion.map { $0.reduce(0, +) }.max() ?? 0) / Double(max(frames, 1)),
-            macroF1: present.isEmpty ? 0 : present.map(\.f1).reduce(0, +) / Double(present.count),
+            labelAccuracy: accuracy(confusion), majorityBaseline: majority(confusion), macroF1: macroF1(scores),
             durationError: trueLen > 0 ? Double(abs(predLen - trueLen)) / Double(trueLen) : 0,
             keepRatioError: abs(Double(keepP - keepT)) / Double(max(frames, 1)),
-            perClass: scores, changeRate: Double(changes) / Double(max(transitions, 1)), frames: frames)
+            perClass: scores, changeRate: Double(changes) / Double(max(transitions, 1)), frames: frames,
+            beatAccuracy: accuracy(beatConfusion), beatMajorityBaseline: majority(beatConfusion), beatMacroF1: macroF1(beatScores),
+            beatPerClass: beatScores,
+            beatDurationError: beatTrueLen > 0 ? Double(abs(beatPredLen - beatTrueLen)) / Double(beatTrueLen) : 0, beats: beats)
+    }
+
+    static func accuracy(_ c: [[Int]]) -> Double {
+        Double(c.indices.map { c[$0][$0] }.reduce(0, +)) / Double(max(c.map { $0.reduce(0, +) }.reduce(0, +), 1))
+    }
+
+    static func majority(_ c: [[Int]]) -> Double {
+        Double(c.map { $0.reduce(0, +) }.max() ?? 0) / Double(max(c.map { $0.reduce(0, +) }.reduce(0, +), 1))
+    }
+
+    /// Mean F1 over the classes present in the truth.
+    static func macroF1(_ scores: [String: PolicyMetrics.ClassScore]) -> Double {
+        let present = scores.values.filter { $0.support > 0 }
+        return present.isEmpty ? 0 : present.map(\.f1).reduce(0, +) / Double(present.count)
     }
 
     /// Precision, recall and F1 per class from a confusion matrix (rows: truth, columns: prediction).

@@ -47,7 +47,7 @@ public enum RenderEvaluation {
     }
 
     /// Up to `limit` pairs of a `synth` folder (raw/, edited/, truth/).
-    public static func evaluate(synth: URL, policy: EditPredictor, reconstruction: ReconstructionModel, limit: Int = 5,
+    public static func evaluate(synth: URL, policy: any PolicyModel, reconstruction: ReconstructionModel, limit: Int = 5,
                                 griffinLimIterations: Int = 32) throws -> [Row] {
         let truthDir = synth.appendingPathComponent("truth")
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: truthDir.path).filter({ $0.hasSuffix(".json") }).sorted(),

@@ -44,7 +44,7 @@ public struct EditPipeline {
         public let expectedDuration: Double
     }
 
-    public func run(input url: URL, policy: EditPredictor, reconstruction: ReconstructionModel) throws -> Result {
+    public func run(input url: URL, policy: any PolicyModel, reconstruction: ReconstructionModel) throws -> Result {
         progress?("analyse", 0)
         let audio = try AudioFile.load(url)
         let features = try FeatureExtractor().extract(audio.samples, source: url.path)
@@ -54,13 +54,12 @@ public struct EditPipeline {
         }
         policy.eval(); reconstruction.eval()
         let mel = Tensor(features.mel, shape: [1, t, m])
-        let logp = try windows(t) { range, done in
-            progress?("labels", done)
-            return noGrad { policy(mel.slice(axis: 1, range)).logSoftmax() }
-        }
+        let grid = features.beatFrames.isEmpty ? [] : LabelInference().beatGrid(features)
+        progress?("labels", 0)
+        let logp = policy.trackLogProbabilities(mel: features.mel, frames: t, beatFrames: grid,
+                                                frameRate: Double(features.sampleRate) / Double(features.hopLength), window: window)
         let decisions = logp.withUnsafeBufferPointer {
-            BeatDecisions(logProbabilities: $0.baseAddress!, frames: t,
-                          beatFrames: features.beatFrames.isEmpty ? [] : LabelInference().beatGrid(features))
+            BeatDecisions(logProbabilities: $0.baseAddress!, frames: t, beatFrames: grid)
         }
         let hop = Double(features.hopLength) / Double(features.sampleRate)
         var labels = decisions.greedy
@@ -154,13 +153,6 @@ public struct EditPipeline {
 
     /// Runs `body` over consecutive windows of at most `window` frames and joins the rows.
     func windows(_ t: Int, _ body: (Range<Int>, Double) throws -> Tensor) throws -> [Float] {
-        var out: [Float] = []
-        var s = 0
-        while s < t {
-            let e = min(t, s + window)
-            out += try body(s..<e, Double(s) / Double(t)).scalars
-            s = e
-        }
-        return out
+        try windowedRows(t, window: window) { try body($0, Double($0.lowerBound) / Double(t)) }
     }
 }

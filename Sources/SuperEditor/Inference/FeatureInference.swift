@@ -1,3 +1,4 @@
+import AudioDSP
 import Foundation
 import NN
 import Tensor
@@ -51,14 +52,38 @@ public enum FeatureInference {
         return NPYArray(out.scalars, shape: batched ? out.shape : Array(out.shape.dropFirst()))
     }
 
-    /// Greedy labels from a policy, and its masked logits, in the mel's own batching.
-    public static func predict(policy: URL, mel melURL: URL) throws -> (labels: NPYArray, logits: NPYArray) {
+    /// Greedy labels from a policy, and its masked logits (per frame; a beat policy's are its beats'), in the mel's own batching.
+    /// A beat policy decides per beat: it needs `beats`, a `.npy` of beat start times in
+    /// seconds (as the cache's `labels/{id}_beats.npy`), and one track (T, n_mels) at a time.
+    /// A frame policy ignores `beats`.
+    public static func predict(policy: URL, mel melURL: URL, beats beatsURL: URL? = nil,
+                               frameRate: Double = Double(AudioFile.defaultSampleRate) / 512) throws -> (labels: NPYArray, logits: NPYArray) {
         let model = try Checkpoint.loadPolicy(policy)
         model.eval()
         let (mel, batched) = try melTensor(try NPY.read(melURL), path: melURL.path, nMels: model.config.nMels)
-        let logits = noGrad { model(mel) }
-        let labels = logits.argmaxLastAxis()
         let b = mel.shape[0], t = mel.shape[1]
+        var beatFrames: [Int] = []
+        if model.config.architecture == .beat {
+            guard let beatsURL else { throw InputError(policy.path, "a beat policy needs --beats (beat start times in seconds, .npy)") }
+            guard !batched || b == 1 else { throw InputError(melURL.path, "a beat policy takes one track (T, n_mels) at a time") }
+            let times = try NPY.read(beatsURL)
+            guard times.shape.count == 1, [.float64, .float32].contains(times.dtype) else {
+                throw InputError(beatsURL.path, "beats must be a 1-D float array of times in seconds, got \(times.dtype.rawValue) \(times.shape)")
+            }
+            let values = times.doubles()
+            guard values.allSatisfy({ $0.isFinite && $0 >= 0 }), zip(values, values.dropFirst()).allSatisfy({ $0 < $1 }) else {
+                throw InputError(beatsURL.path, "beat times must be finite, non-negative and increasing")
+            }
+            beatFrames = values.map { Int(($0 * frameRate).rounded()) }.filter { $0 < t }
+        }
+        let logits: Tensor
+        if let beat = model as? BeatPolicy {
+            let layout = BeatLayout(mel: mel, lengths: [t], beatFrames: [beatFrames], frameRate: frameRate)
+            logits = noGrad { beat.frameLogits(mel, beats: layout) }
+        } else {
+            logits = noGrad { (model as! EditPredictor)(mel) }
+        }
+        let labels = logits.argmaxLastAxis()
         return (NPYArray(labels.map { Int64($0) }, shape: batched ? [b, t] : [t]),
                 NPYArray(logits.scalars, shape: batched ? logits.shape : Array(logits.shape.dropFirst())))
     }

@@ -32,6 +32,9 @@ public final class PairedMelDataset {
         /// The edited mel as it is, unaligned (for the Phase 2 reward).
         public let edited: [Float]
         public let editedFrames: Int
+        /// The frames the beats `prepare` labelled start at, and their labels.
+        public let beatFrames: [Int]
+        public let beatLabels: [Int]
     }
 
     public struct Batch {
@@ -174,9 +177,20 @@ final class PairStore {
             throw InputError(targetURL.path, "aligned target has shape \(target.shape), expected [\(frames), \(nMels)] to match the raw mel")
         }
         let ints = try CacheLayout.readLabels(labelsURL, count: frames).map(\.rawValue)
+        let beatsURL = layout.beats(id)
+        let beatTimes = try NPY.read(beatsURL)
+        guard beatTimes.shape.count == 1, [.float64, .float32].contains(beatTimes.dtype) else {
+            throw InputError(beatsURL.path, "beat times must be a 1-D float array, got \(beatTimes.dtype.rawValue) \(beatTimes.shape)")
+        }
+        let frameRate = Double(raw.sampleRate) / Double(raw.hopLength)
+        let beatFrames = beatTimes.doubles().map { Int(($0 * frameRate).rounded()) }
+        guard zip(beatFrames, beatFrames.dropFirst()).allSatisfy({ $0 < $1 }), (beatFrames.last ?? 0) < max(frames, 1) else {
+            throw InputError(beatsURL.path, "beat times must increase and lie inside the track's \(frames) frames")
+        }
+        let beatLabels = try CacheLayout.readLabels(layout.beatLabels(id), count: beatFrames.count).map(\.rawValue)
         let targetValues = target.floats()
         if targetValues.contains(where: { !$0.isFinite }) { throw InputError(targetURL.path, "target has non-finite values") }
         return .init(id: id, frames: frames, mel: raw.mel, target: targetValues, labels: ints,
-                     edited: edit.mel, editedFrames: edit.frames)
+                     edited: edit.mel, editedFrames: edit.frames, beatFrames: beatFrames, beatLabels: beatLabels)
     }
 }
