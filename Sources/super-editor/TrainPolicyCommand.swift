@@ -5,13 +5,15 @@ import SuperEditor
 struct TrainPolicy: CheckedCommand {
     static let configuration = CommandConfiguration(
         commandName: "policy",
-        abstract: "Train the edit policy (Phase 2) with PPO against a frozen reconstruction model; by default after a supervised warm start."
+        abstract: "Train the edit policy (Phase 2) against a frozen reconstruction model: by default the beat-level policy over whole tracks, a class-weighted supervised warm start, then per-beat-credit PPO anchored to it."
     )
 
     @Option(help: "Prepared cache.") var data: String
     @Option(help: "Reconstruction checkpoint (frozen).") var reconstruction: String
     @Option(name: [.customLong("out"), .customShort("o")], help: "Run folder.") var out: String
     @Option(help: "A JSON file with the guide's Phase2Config fields.") var config: String?
+    @Option(help: "beat (default: one decision per beat over the whole track) or frame (the guide's per-frame EditPredictor with PPO).")
+    var architecture: PolicyArchitecture?
     @Option(help: "supervised (default) or none: PPO from scratch.") var warmStart: WarmStart?
     @Option(help: "Supervised warm-start steps.") var warmStartSteps: Int?
     @Option(help: "PPO updates.") var updates: Int?
@@ -24,7 +26,9 @@ struct TrainPolicy: CheckedCommand {
 
     func execute() throws {
         if resume, config != nil { throw ValidationError("--resume continues the run's saved config; --config starts a new run") }
-        var o = ConfigOverrides(try config.map { try Phase2Config.load(URL(fileURLWithPath: $0)) } ?? Phase2Config.cpuDefault)
+        let base = architecture == .frame ? Phase2Config.frameCPUDefault : Phase2Config.cpuDefault
+        var o = ConfigOverrides(try config.map { try Phase2Config.load(URL(fileURLWithPath: $0)) } ?? base)
+        o.set(architecture, "architecture", \.architecture)
         o.set(warmStart, "warm_start", \.warmStart)
         o.set(warmStartSteps, "warm_start_steps", \.warmStartSteps)
         o.set(updates, "updates", \.updates)
@@ -36,12 +40,18 @@ struct TrainPolicy: CheckedCommand {
         let recon = try Checkpoint.loadReconstruction(URL(fileURLWithPath: reconstruction))
         let dataset = try PairedMelDataset(cache: URL(fileURLWithPath: data), nMels: recon.config.nMels)
         let stop = StopRequest.onInterrupt()
-        let trainer = try PPOTrainer(config: o.config, dataset: dataset, reconstruction: recon, out: URL(fileURLWithPath: out),
-                                     resume: resume, overrides: o.fields, stop: stop)
+        let trainer = try PolicyTraining.trainer(config: o.config, dataset: dataset, reconstruction: recon, out: URL(fileURLWithPath: out),
+                                                 resume: resume, overrides: o.fields, stop: stop)
         print("phase 2: \(dataset.trainIDs.count) training and \(dataset.validationIDs.count) validation pairs, "
-              + "warm start \(trainer.config.warmStart.rawValue), ratio per \(trainer.config.ratio.rawValue), updates \(trainer.update)→\(trainer.config.updates)")
+              + "\(trainer.config.architecture.rawValue) policy, warm start \(trainer.config.warmStart.rawValue), updates \(trainer.update)→\(trainer.config.updates)")
         let r = try trainer.run()
+        if let w = trainer.warmStartValidation {
+            print(String(format: "after the warm start: val reward %.3f, per beat %.1f%%, per frame %.1f%%, macro-F1 %.3f",
+                         w.averageReward, 100 * w.beatAccuracy, 100 * w.labelAccuracy, w.macroF1))
+        }
         if let v = r.validation {
+            print(String(format: "after RL: val reward %.3f, per beat %.1f%% (always-KEEP %.1f%%), beat macro-F1 %.3f, beat duration error %.1f%%",
+                         v.averageReward, 100 * v.beatAccuracy, 100 * v.beatMajorityBaseline, v.beatMacroF1, 100 * v.beatDurationError))
             print(String(format: "done in %.0f s: val reward %.3f, label accuracy %.1f%% (always-KEEP %.1f%%), macro-F1 %.3f, duration error %.1f%%",
                          r.seconds, v.averageReward, 100 * v.labelAccuracy, 100 * v.majorityBaseline, v.macroF1, 100 * v.durationError))
         }
@@ -51,3 +61,4 @@ struct TrainPolicy: CheckedCommand {
 
 extension WarmStart: ExpressibleByArgument {}
 extension PPORatio: ExpressibleByArgument {}
+extension PolicyArchitecture: ExpressibleByArgument {}

@@ -6,7 +6,7 @@ import Tensor
 
 final class PPOTrainerTests: XCTestCase {
     func tinyConfig() -> Phase2Config {
-        var c = Phase2Config.cpuDefault
+        var c = Phase2Config.frameCPUDefault
         c.predictorDim = 16; c.nLayers = 1; c.nHeads = 2; c.dropout = 0
         c.batchSize = 8; c.minibatchSize = 4; c.maxSeqLen = 64; c.updates = 6; c.validateEvery = 100
         c.learningRate = 3e-3; c.warmStart = .none; c.seed = 3; c.targetKL = 1

@@ -51,7 +51,7 @@ final class TrainingRunTests: XCTestCase {
     func testPolicyResumeRefusesAChangedRatio() throws {
         let cache = try ToyCache.make(pairs: 4, frames: 40)
         let ds = try PairedMelDataset(cache: cache)
-        var c = Phase2Config.cpuDefault
+        var c = Phase2Config.frameCPUDefault
         c.predictorDim = 16; c.nLayers = 1; c.nHeads = 2; c.batchSize = 2; c.minibatchSize = 2; c.maxSeqLen = 32
         c.warmStart = .none; c.updates = 1; c.validateEvery = 1
         let recon = ReconstructionModel(ReconstructionConfig(encoderDim: 16, nEncoderLayers: 1, nDecoderLayers: 1, nHeads: 2, dropout: 0), seed: 1)

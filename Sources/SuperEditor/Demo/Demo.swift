@@ -118,8 +118,8 @@ public struct Demo {
         let run2 = out.appendingPathComponent("phase2")
         var afterWarm: PolicyMetrics?
         try timed("train phase 2", &seconds) {
-            let t = try PPOTrainer(config: s.phase2, dataset: dataset, reconstruction: recon, out: run2,
-                                   resume: TrainingRun(run2).holdsRun)
+            let t = try PolicyTraining.trainer(config: s.phase2, dataset: dataset, reconstruction: recon, out: run2,
+                                               resume: TrainingRun(run2).holdsRun)
             _ = try t.run()
             afterWarm = t.warmStartValidation
         }

@@ -22,7 +22,7 @@ public final class PolicyAndValue: Module {
 /// value and entropy steps over minibatches, stopping early when the approximate KL passes
 /// `targetKL`. With one-step episodes GAE reduces to reward − value; it is computed in its
 /// general form anyway.
-public final class PPOTrainer {
+public final class PPOTrainer: PolicyTrainer {
     public let config: Phase2Config
     public let dataset: PairedMelDataset
     public let reconstruction: ReconstructionModel
@@ -64,32 +64,14 @@ public final class PPOTrainer {
         }
     }
 
-    /// The command-line fields a resumed run takes from the request instead of refusing them:
-    /// more updates extend the run, and the validation interval changes nothing learned.
-    public static let extendableOnResume: Set<String> = ["updates", "validate_every"]
-
-    /// A new run in `out`, or with `resume` the continuation of the run saved there. A resumed
-    /// run keeps its saved config except the fields named in `overrides` (JSON names) that
-    /// `extendableOnResume` allows; any other override that differs is refused.
+    /// A new run in `out`, or with `resume` the continuation of the run saved there
+    /// (`PolicyTraining.resolve`: the saved config, with the overrides it allows).
     public init(config: Phase2Config, dataset: PairedMelDataset, reconstruction: ReconstructionModel, out: URL,
                 resume: Bool = false, overrides: Set<String> = [], stop: StopRequest = StopRequest()) throws {
         let run = TrainingRun(out)
-        try run.checkStart(resume: resume)
         let last = run.last
-        var savedConfig: Phase2Config?
-        if resume {
-            let f = try SafeTensors.read(last)
-            guard let text = f.metadata["phase2_config"], let saved = try? JSONDecoder().decode(Phase2Config.self, from: Data(text.utf8)) else {
-                throw InputError(last.path, "checkpoint has no Phase 2 training config to resume from")
-            }
-            savedConfig = saved
-        }
-        let cfg = try TrainingRun.effectiveConfig(requested: config, saved: savedConfig, overrides: overrides,
-                                                  extendable: Self.extendableOnResume, runPath: out.path)
-        guard cfg.predictorDim % cfg.nHeads == 0 else {
-            throw InputError("config", "predictor_dim \(cfg.predictorDim) is not divisible by n_heads \(cfg.nHeads)")
-        }
-        guard cfg.nMels == dataset.nMels else { throw InputError(dataset.cache.path, "cache has \(dataset.nMels) mel bands, config \(cfg.nMels)") }
+        let cfg = try PolicyTraining.resolve(config: config, dataset: dataset, run: run, resume: resume, overrides: overrides)
+        guard cfg.architecture == .frame else { throw InputError("config", "PPOTrainer trains the frame policy; architecture is \(cfg.architecture.rawValue)") }
         self.runFolder = run
         self.config = cfg
         self.dataset = dataset
@@ -348,32 +330,20 @@ public final class PPOTrainer {
         return a.reduce(0) { $0 + (Double($1) - mean) * (Double($1) - mean) } / n
     }
 
-    public struct Result {
-        public let updates: Int
-        public let interrupted: Bool
-        public let validation: PolicyMetrics?
-        public let seconds: Double
-    }
-
     /// The warm start (when configured and not yet done), then PPO updates to `updates`.
-    public func run() throws -> Result {
+    public func run() throws -> PolicyTrainingResult {
         let start = Date()
         let board = try TensorBoardWriter(directory: outDirectory)
         let log = try MetricsLog(url: runFolder.metrics)
         var validation: PolicyMetrics?
         if config.warmStart == .supervised && warmStep < config.warmStartSteps && update == 0 {
             let warm = AdamW(parameters, learningRate: config.warmStartLearningRate, weightDecay: 0.01)
-            let schedule = WarmupCosineSchedule(baseRate: config.warmStartLearningRate, warmupSteps: config.warmStartSteps / 10,
-                                                totalSteps: config.warmStartSteps)
-            let bar = showProgress ? ProgressBar(total: config.warmStartSteps, label: "warm start", startingAt: warmStep) : nil
-            while warmStep < config.warmStartSteps {
-                if stop.requested { try saveCheckpoint(runFolder.last); return Result(updates: update, interrupted: true, validation: nil, seconds: Date().timeIntervalSince(start)) }
-                warm.learningRate = schedule.rate(at: warmStep)
+            let finished = try PolicyTraining.warmStart(config: config, from: warmStep, optimizer: warm, stop: stop, showProgress: showProgress,
+                                                        board: board, log: log) {
                 let loss = try warmStartStep(optimizer: warm)
-                board.scalars(["warm_start/cross_entropy": Double(loss)], step: warmStep)
-                log.append(["warm_step": warmStep, "split": "warm_start", "cross_entropy": loss])
-                bar?.update(warmStep, String(format: "CE %.3f", loss))
+                return (warmStep, loss)
             }
+            if !finished { try saveCheckpoint(runFolder.last); return PolicyTrainingResult(updates: update, interrupted: true, validation: nil, seconds: Date().timeIntervalSince(start)) }
         }
         if update == 0 {
             validation = try validateAndSave(board: board, log: log, bar: nil)
@@ -404,19 +374,13 @@ public final class PPOTrainer {
         }
         if interrupted { try saveCheckpoint(runFolder.last); bar?.message("stopped at update \(update); saved \(runFolder.last.path)") }
         board.flush()
-        return Result(updates: update, interrupted: interrupted, validation: validation, seconds: Date().timeIntervalSince(start))
+        return PolicyTrainingResult(updates: update, interrupted: interrupted, validation: validation, seconds: Date().timeIntervalSince(start))
     }
 
     func validateAndSave(board: TensorBoardWriter, log: MetricsLog, bar: ProgressBar?) throws -> PolicyMetrics {
         let v = try PolicyEvaluation.evaluate(policy: policy, reconstruction: reconstruction, dataset: dataset, maxSeqLen: config.maxSeqLen)
-        board.scalars(["val/average_reward": v.averageReward, "val/label_accuracy": v.labelAccuracy, "val/macro_f1": v.macroF1,
-                       "val/duration_error": v.durationError, "val/change_rate": v.changeRate], step: update)
-        log.append(["update": update, "split": "validation", "average_reward": v.averageReward, "label_accuracy": v.labelAccuracy,
-                    "macro_f1": v.macroF1, "duration_error": v.durationError, "change_rate": v.changeRate])
-        bestScore = try runFolder.saveAfterValidation(score: v.averageReward, bestScore: bestScore, higherIsBetter: true, save: saveCheckpoint)
-        let text = String(format: "update %d  val reward %.3f  accuracy %.1f%% (always-KEEP %.1f%%)  macro-F1 %.3f  duration error %.1f%%",
-                          update, v.averageReward, 100 * v.labelAccuracy, 100 * v.majorityBaseline, v.macroF1, 100 * v.durationError)
-        if let bar { bar.message(text) } else if showProgress { FileHandle.standardError.write(Data((text + "\n").utf8)) }
+        bestScore = try PolicyTraining.recordValidation(v, update: update, run: runFolder, bestScore: bestScore, board: board, log: log,
+                                                        bar: bar, showProgress: showProgress, save: saveCheckpoint)
         return v
     }
 }

@@ -73,20 +73,44 @@ public final class PairedMelDataset {
     /// The training batch for `step`: pairs from the seeded per-epoch shuffle, each cropped at
     /// a seeded random offset to at most `maxSeqLen` frames, then padded to the longest.
     public func trainingBatch(step: Int, batchSize: Int, maxSeqLen: Int, seed: UInt64) throws -> Batch {
-        let n = trainIDs.count
-        var chosen: [(String, Int)] = []
-        for k in 0..<batchSize {
-            let flat = step * batchSize + k
-            let epoch = flat / n, position = flat % n
-            let order = Self.permutation(n, seed: seed &+ UInt64(epoch) &* 0x9E37_79B9)
-            var rng = RandomGenerator(seed: seed ^ (UInt64(flat) &* 0xD1B5_4A32_D192_ED03))
-            chosen.append((trainIDs[order[position]], Int(rng.next() >> 1)))
-        }
-        return try makeBatch(chosen.map { (id, r) in
+        try makeBatch(trainingDraws(step: step, batchSize: batchSize, seed: seed).map { (id, r) in
             let p = try pair(id)
             let start = p.frames > maxSeqLen ? r % (p.frames - maxSeqLen + 1) : 0
             return (p, start, min(p.frames, maxSeqLen))
         })
+    }
+
+    /// The training pairs of `step` from the seeded per-epoch shuffle, each with a seeded
+    /// random number (for its crop).
+    func trainingDraws(step: Int, batchSize: Int, seed: UInt64) -> [(String, Int)] {
+        let n = trainIDs.count
+        return (0..<batchSize).map { k in
+            let flat = step * batchSize + k
+            let epoch = flat / n, position = flat % n
+            let order = Self.permutation(n, seed: seed &+ UInt64(epoch) &* 0x9E37_79B9)
+            var rng = RandomGenerator(seed: seed ^ (UInt64(flat) &* 0xD1B5_4A32_D192_ED03))
+            return (trainIDs[order[position]], Int(rng.next() >> 1))
+        }
+    }
+
+    /// Whole training tracks for `step`, in the same seeded order as `trainingBatch`.
+    public func trainingTracks(step: Int, batchSize: Int, seed: UInt64) throws -> [Pair] {
+        try trainingDraws(step: step, batchSize: batchSize, seed: seed).map { try pair($0.0) }
+    }
+
+    /// Whole tracks as one padded batch, with their beats laid out for a beat policy and the
+    /// per-beat labels (B·NB, PAD for padding beats).
+    public func trackBatch(_ pairs: [Pair]) throws -> (batch: Batch, beats: BeatLayout, beatLabels: [Int]) {
+        let batch = try makeBatch(pairs.map { ($0, 0, $0.frames) })
+        let layout = BeatLayout(mel: batch.mel, lengths: batch.lengths, beatFrames: pairs.map(\.beatFrames),
+                                frameRate: Double(sampleRate) / Double(hopLength))
+        var labels = [Int](repeating: EditLabel.pad.rawValue, count: pairs.count * layout.beats)
+        for (i, p) in pairs.enumerated() {
+            // A track without beats is one beat (BeatLayout); it takes its first frame's label.
+            let beatLabels = p.beatLabels.isEmpty ? [p.labels.first ?? EditLabel.keep.rawValue] : p.beatLabels
+            for (k, l) in beatLabels.enumerated() { labels[i * layout.beats + k] = l }
+        }
+        return (batch, layout, labels)
     }
 
     /// Validation windows: every validation pair cut into consecutive windows of at most

@@ -54,6 +54,15 @@ public struct Phase2Config: Codable, Equatable, Sendable {
     public var warmStartBatchSize = 8
     public var validateEvery = 10
     public var seed: UInt64 = 0
+    // Beat-level policy (`architecture: beat`)
+    public var architecture = PolicyArchitecture.frame
+    public var attentionWindow = 512
+    public var globalTokens = 8
+    /// Weight of KL(policy ‖ warm-start policy) per beat during RL.
+    public var klCoeff: Float = 0.05
+    /// Warm-start class weights: (beats / (7 · beats of the class))^power, normalised to mean 1
+    /// over the training beats; 0 gives plain cross-entropy.
+    public var classWeightPower: Float = 0.5
 
     public init() {}
 
@@ -66,6 +75,8 @@ public struct Phase2Config: Codable, Equatable, Sendable {
         case ratio, updates, maxSeqLen = "max_seq_len", warmStart = "warm_start", warmStartSteps = "warm_start_steps"
         case warmStartLearningRate = "warm_start_learning_rate", warmStartBatchSize = "warm_start_batch_size"
         case validateEvery = "validate_every", seed
+        case architecture, attentionWindow = "attention_window", globalTokens = "global_tokens", klCoeff = "kl_coeff"
+        case classWeightPower = "class_weight_power"
     }
 
     public init(from decoder: Decoder) throws {
@@ -86,6 +97,9 @@ public struct Phase2Config: Codable, Equatable, Sendable {
         warmStartLearningRate = try v(.warmStartLearningRate, d.warmStartLearningRate)
         warmStartBatchSize = try v(.warmStartBatchSize, d.warmStartBatchSize)
         validateEvery = try v(.validateEvery, d.validateEvery); seed = try v(.seed, d.seed)
+        architecture = try v(.architecture, d.architecture); attentionWindow = try v(.attentionWindow, d.attentionWindow)
+        globalTokens = try v(.globalTokens, d.globalTokens); klCoeff = try v(.klCoeff, d.klCoeff)
+        classWeightPower = try v(.classWeightPower, d.classWeightPower)
         let known = Set(CodingKeys.allCases.map(\.rawValue))
         let raw = try decoder.container(keyedBy: AnyKey.self)
         if let unknown = raw.allKeys.map(\.stringValue).sorted().first(where: { !known.contains($0) }) {
@@ -94,16 +108,26 @@ public struct Phase2Config: Codable, Equatable, Sendable {
     }
 
     public var model: PredictorConfig {
-        PredictorConfig(nMels: nMels, predictorDim: predictorDim, nLayers: nLayers, nHeads: nHeads, dropout: dropout)
+        PredictorConfig(nMels: nMels, predictorDim: predictorDim, nLayers: nLayers, nHeads: nHeads, dropout: dropout,
+                        architecture: architecture, attentionWindow: attentionWindow, globalTokens: globalTokens)
     }
 
-    /// The default run, sized for a 2-core CPU on the synthetic data: a smaller trunk than the
-    /// guide's 256×4 so that an update takes seconds.
+    /// The default run, sized for a 2-core CPU: the beat-level policy over whole tracks,
+    /// a smaller trunk than the guide's 256×4, and RL at a tenth of the warm start's rate.
     public static var cpuDefault: Phase2Config {
+        var c = frameCPUDefault
+        c.architecture = .beat
+        c.learningRate = 1e-4
+        c.updates = 30; c.validateEvery = 10
+        return c
+    }
+
+    /// The frame-level policy's CPU run (`--architecture frame`): windows of 512 frames (12 s),
+    /// since attention over frames grows with the square of the length.
+    public static var frameCPUDefault: Phase2Config {
         var c = Phase2Config()
         c.predictorDim = 64; c.nLayers = 2; c.nHeads = 4
         c.batchSize = 16; c.minibatchSize = 8
-        // Windows of 512 frames (12 s): attention cost grows with the square of the length.
         c.maxSeqLen = 512; c.warmStartSteps = 800; c.updates = 10; c.validateEvery = 5
         return c
     }

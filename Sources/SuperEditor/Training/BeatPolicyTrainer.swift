@@ -1,0 +1,216 @@
+import Foundation
+import NN
+import Tensor
+
+/// Phase 2 for the beat-level policy (`BeatPolicy`), on whole tracks: a supervised warm start
+/// on the per-beat labels with class weights for the rare labels, then `ExpectedRewardPPO`
+/// against the frozen reconstruction model, anchored to the warm start.
+///
+/// The run folder holds `last`/`best` policy checkpoints and `anchor.safetensors`, the
+/// warm-start policy the RL updates are held to.
+public final class BeatPolicyTrainer: PolicyTrainer {
+    public let config: Phase2Config
+    public let dataset: PairedMelDataset
+    public let reconstruction: ReconstructionModel
+    public let policy: BeatPolicy
+    public private(set) var anchor: BeatPolicy?
+    public let parameters: ParameterBuffer
+    public let optimizer: AdamW
+    public let runFolder: TrainingRun
+    public let stop: StopRequest
+    public var showProgress = true
+    public private(set) var update = 0
+    public private(set) var warmStep = 0
+    public private(set) var bestScore = -Double.infinity
+    public private(set) var history: [ExpectedRewardPPO.UpdateStats] = []
+    public private(set) var warmStartValidation: PolicyMetrics?
+    /// Warm-start weight of each action (`class_weight_power`), from the training beats.
+    public let classWeights: [Float]
+    let rl: ExpectedRewardPPO
+    private var tables: [String: BeatRewardTable] = [:]
+
+    public var anchorCheckpoint: URL { runFolder.directory.appendingPathComponent("anchor.safetensors") }
+
+    public init(config: Phase2Config, dataset: PairedMelDataset, reconstruction: ReconstructionModel, out: URL,
+                resume: Bool = false, overrides: Set<String> = [], stop: StopRequest = StopRequest()) throws {
+        let run = TrainingRun(out)
+        let cfg = try PolicyTraining.resolve(config: config, dataset: dataset, run: run, resume: resume, overrides: overrides)
+        guard cfg.architecture == .beat else { throw InputError("config", "BeatPolicyTrainer trains the beat policy; architecture is \(cfg.architecture.rawValue)") }
+        guard cfg.attentionWindow > 0, cfg.globalTokens > 0 else {
+            throw InputError("config", "attention_window and global_tokens must be positive")
+        }
+        runFolder = run
+        self.config = cfg
+        self.dataset = dataset
+        self.reconstruction = reconstruction
+        reconstruction.freeze()
+        reconstruction.eval()
+        self.stop = stop
+        rl = ExpectedRewardPPO(config: cfg)
+        policy = BeatPolicy(cfg.model, seed: cfg.seed)
+        classWeights = try Self.classWeights(dataset, power: cfg.classWeightPower)
+        if resume {
+            let (f, _) = try Checkpoint.open(run.last, kind: .policy, config: PredictorConfig.self)
+            try Checkpoint.fill(policy, from: f, path: run.last.path)
+        }
+        parameters = ParameterBuffer(policy)
+        optimizer = AdamW(parameters, learningRate: cfg.learningRate, weightDecay: 0.01)
+        try run.saveConfig(cfg)
+        if resume {
+            let state = try TrainingState.load(from: TrainingState.url(for: run.last), into: optimizer)
+            update = state.step
+            bestScore = state.bestScore
+            policy.random.generator = state.random
+            warmStep = Int(try SafeTensors.read(run.last).metadata["warm_step"] ?? "") ?? 0
+            if FileManager.default.fileExists(atPath: anchorCheckpoint.path) { anchor = try loadAnchor() }
+        }
+    }
+
+    /// (beats / (7 · beats of the class))^power, normalised to mean 1 over the training beats;
+    /// a class absent from training gets the largest weight seen.
+    static func classWeights(_ dataset: PairedMelDataset, power: Float) throws -> [Float] {
+        var counts = [Int](repeating: 0, count: EditLabel.count)
+        for id in dataset.trainIDs { for l in try dataset.pair(id).beatLabels { counts[l] += 1 } }
+        let total = Double(counts.reduce(0, +)), k = Double(EditLabel.actions.count)
+        var w = counts.map { $0 > 0 ? Float(pow(total / (k * Double($0)), Double(power))) : 0 }
+        let mean = zip(w, counts).reduce(0.0) { $0 + Double($1.0) * Double($1.1) } / max(total, 1)
+        w = w.map { Float(Double($0) / max(mean, 1e-12)) }
+        let largest = w.max() ?? 1
+        return w.enumerated().map { $0.offset == EditLabel.pad.rawValue ? 0 : ($0.element > 0 ? $0.element : largest) }
+    }
+
+    var configJSON: String { TrainingRun.json(config) }
+
+    public func saveCheckpoint(_ url: URL) throws {
+        try TrainingState.save(TrainingState(step: update, bestScore: bestScore, random: policy.random.generator, configJSON: configJSON),
+                               optimizer: optimizer, to: TrainingState.url(for: url))
+        try Checkpoint.save(policy, kind: .policy, config: config.model, step: update,
+                            extra: ["phase2_config": configJSON, "warm_step": String(warmStep)], to: url)
+    }
+
+    func loadAnchor() throws -> BeatPolicy {
+        let a = BeatPolicy(config.model, seed: config.seed)
+        let (f, _) = try Checkpoint.open(anchorCheckpoint, kind: .policy, config: PredictorConfig.self)
+        try Checkpoint.fill(a, from: f, path: anchorCheckpoint.path)
+        a.freeze()
+        a.eval()
+        return a
+    }
+
+    // MARK: Supervised warm start
+
+    /// One class-weighted cross-entropy step on the per-beat labels of whole tracks.
+    @discardableResult
+    public func warmStartStep(optimizer warm: AdamW) throws -> Float {
+        let pairs = try dataset.trainingTracks(step: warmStep, batchSize: config.warmStartBatchSize, seed: config.seed &+ 0x5EED)
+        let (batch, beats, labels) = try dataset.trackBatch(pairs)
+        policy.train()
+        parameters.zeroGrad()
+        let targets = labels.map { $0 == EditLabel.pad.rawValue ? EditLabel.keep.rawValue : $0 }
+        let weights = labels.map { classWeights[$0] }
+        let logp = policy(batch.mel, beats: beats).logSoftmax().pick(targets).reshaped([-1])
+        let loss = -((logp * Tensor(weights, shape: [weights.count])).sum() / max(weights.reduce(0, +), 1e-6))
+        loss.backward()
+        parameters.clipGradNorm(1.0)
+        warm.update()
+        warmStep += 1
+        return loss.item
+    }
+
+    // MARK: RL
+
+    /// The track's reward table, computed once (the reconstruction model is frozen): the
+    /// model's output with every frame given each action, in one batch of seven.
+    func table(_ p: PairedMelDataset.Pair) -> BeatRewardTable {
+        if let t = tables[p.id] { return t }
+        let k = EditLabel.actions.count, m = dataset.nMels
+        let mel = Tensor.zeros([k, p.frames, m])
+        p.mel.withUnsafeBufferPointer { src in for a in 0..<k { (mel.data + a * p.frames * m).update(from: src.baseAddress!, count: p.frames * m) } }
+        let out = reconstruction.infer(mel, labels: (0..<k).flatMap { [Int](repeating: $0, count: p.frames) })
+        let outputs = (0..<k).map { Array(UnsafeBufferPointer(start: out.data + $0 * p.frames * m, count: p.frames * m)) }
+        let spans = EditTimeline.beatSpans(positions: p.beatFrames.isEmpty ? [0] : p.beatFrames, total: p.frames)
+        let truth = (p.beatLabels.isEmpty ? [p.labels.first ?? EditLabel.keep.rawValue] : p.beatLabels).map { EditLabel(rawValue: $0)! }
+        let t = BeatRewardTable(outputs: outputs, target: p.target, mels: m, spans: spans, truth: truth)
+        tables[p.id] = t
+        return t
+    }
+
+    func minibatches(update u: Int) throws -> [ExpectedRewardPPO.Tracks] {
+        let pairs = try dataset.trainingTracks(step: u, batchSize: config.batchSize, seed: config.seed)
+        return try stride(from: 0, to: pairs.count, by: max(1, config.minibatchSize)).map { start in
+            let part = Array(pairs[start..<min(pairs.count, start + config.minibatchSize)])
+            let (batch, beats, labels) = try dataset.trackBatch(part)
+            return ExpectedRewardPPO.Tracks(batch: batch, beats: beats, beatLabels: labels, tables: part.map(table))
+        }
+    }
+
+    func entropyCoeff(at u: Int) -> Float {
+        let f = config.updates > 1 ? Float(u) / Float(config.updates - 1) : 1
+        return config.entropyCoeff + (config.entropyCoeffFinal - config.entropyCoeff) * min(1, f)
+    }
+
+    /// The warm start (when configured and not yet done), the validation after it, then RL
+    /// updates to `updates`.
+    public func run() throws -> PolicyTrainingResult {
+        let start = Date()
+        let board = try TensorBoardWriter(directory: runFolder.directory)
+        let log = try MetricsLog(url: runFolder.metrics)
+        var validation: PolicyMetrics?
+        if config.warmStart == .supervised && warmStep < config.warmStartSteps && update == 0 {
+            let warm = AdamW(parameters, learningRate: config.warmStartLearningRate, weightDecay: 0.01)
+            let finished = try PolicyTraining.warmStart(config: config, from: warmStep, optimizer: warm, stop: stop,
+                                                        showProgress: showProgress, board: board, log: log) {
+                let loss = try warmStartStep(optimizer: warm)
+                return (warmStep, loss)
+            }
+            if !finished {
+                try saveCheckpoint(runFolder.last)
+                return PolicyTrainingResult(updates: update, interrupted: true, validation: nil, seconds: Date().timeIntervalSince(start))
+            }
+        }
+        if update == 0 {
+            if config.warmStart == .supervised {
+                try Checkpoint.save(policy, kind: .policy, config: config.model, step: 0, extra: ["phase2_config": configJSON],
+                                    to: anchorCheckpoint)
+                anchor = try loadAnchor()
+            }
+            validation = try validateAndSave(board: board, log: log, bar: nil)
+            warmStartValidation = validation
+        }
+        let bar = showProgress ? ProgressBar(total: config.updates, label: "rl", startingAt: update) : nil
+        var interrupted = false
+        while update < config.updates {
+            if stop.requested { interrupted = true; break }
+            let stats = rl.update(policy: policy, anchor: anchor, parameters: parameters, optimizer: optimizer,
+                                  minibatches: try minibatches(update: update), reconstruction: reconstruction,
+                                  entropyCoeff: entropyCoeff(at: update), update: update)
+            history.append(stats)
+            update += 1
+            var scalars: [String: Double] = ["rl/reward": stats.reward, "rl/expected_reward": stats.expectedReward,
+                                             "rl/beat_accuracy": stats.beatAccuracy, "rl/approx_kl": stats.approxKL,
+                                             "rl/kl_to_warm_start": stats.klToWarmStart, "rl/clip_fraction": stats.clipFraction,
+                                             "rl/entropy": stats.entropy, "rl/entropy_coeff": stats.entropyCoeff]
+            for (k, v) in stats.rewardTerms { scalars["rl/reward_\(k)"] = v }
+            board.scalars(scalars, step: update)
+            if let data = try? JSONEncoder().encode(stats), var obj = try? JSONSerialization.jsonObject(with: data) as? [String: Any] {
+                obj["split"] = "train"
+                log.append(obj)
+            }
+            bar?.update(update, String(format: "reward %.3f expected %.3f beat acc %.3f kl %.4f", stats.reward, stats.expectedReward,
+                                       stats.beatAccuracy, stats.approxKL))
+            if update % config.validateEvery == 0 || update == config.updates {
+                validation = try validateAndSave(board: board, log: log, bar: bar)
+            }
+        }
+        if interrupted { try saveCheckpoint(runFolder.last); bar?.message("stopped at update \(update); saved \(runFolder.last.path)") }
+        board.flush()
+        return PolicyTrainingResult(updates: update, interrupted: interrupted, validation: validation, seconds: Date().timeIntervalSince(start))
+    }
+
+    func validateAndSave(board: TensorBoardWriter, log: MetricsLog, bar: ProgressBar?) throws -> PolicyMetrics {
+        let v = try PolicyEvaluation.evaluate(policy: policy, reconstruction: reconstruction, dataset: dataset)
+        bestScore = try PolicyTraining.recordValidation(v, update: update, run: runFolder, bestScore: bestScore, board: board, log: log,
+                                                        bar: bar, showProgress: showProgress, save: saveCheckpoint)
+        return v
+    }
+}
