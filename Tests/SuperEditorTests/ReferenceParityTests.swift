@@ -68,7 +68,7 @@ final class ReferenceParityTests: XCTestCase {
         for name in Self.fixtures {
             let dir = Fixtures.model(name)
             let mel = try load(dir, "mel.npy").tensor()
-            let policy = try Checkpoint.loadPolicy(dir.appendingPathComponent("policy.safetensors"))
+            let policy = try XCTUnwrap(try Checkpoint.loadPolicy(dir.appendingPathComponent("policy.safetensors")) as? EditPredictor, "the reference policy is a frame policy")
             let value = try Checkpoint.loadValue(dir.appendingPathComponent("value.safetensors"))
             policy.eval(); value.eval()
             let logits = noGrad { policy(mel) }

@@ -52,6 +52,8 @@ final class GradientTests: XCTestCase {
         check([rand([2, 4])]) { $0[0].maskedFill([false, true, false, false], value: 0) }
         check([rand([2, 1, 3])]) { $0[0].squeezed(1).unsqueezed(0) }
         check([rand([3, 4])]) { $0[0].pick([2, 0, 3]) }
+        // Overlapping, empty and single-row segments.
+        check([rand([6, 3])]) { $0[0].segmentMean([0..<2, 2..<6, 3..<4, 0..<0], segmentShape: [2, 2]) * $0[0].segmentMean([1..<5, 5..<6, 0..<6, 2..<3], segmentShape: [2, 2]) }
     }
 
     func testMatrixProducts() {

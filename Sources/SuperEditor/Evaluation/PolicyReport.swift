@@ -14,10 +14,16 @@ public enum PolicyReport {
                      String(format: "| duration error | %.1f%% | < 10%% | %@ |", 100 * m.durationError, ok(m.durationError < 0.1)),
                      String(format: "| KEEP-ratio error | %.1f%% | | |", 100 * m.keepRatioError),
                      String(format: "| label change rate | %.3f | | |", m.changeRate),
-                     "", "| label | precision | recall | F1 | frames |", "|---|---|---|---|---|"]
+                     String(format: "| per-beat accuracy | %.1f%% (%d beats) | | |", 100 * m.beatAccuracy, m.beats),
+                     String(format: "| per-beat always-KEEP | %.1f%% | | |", 100 * m.beatMajorityBaseline),
+                     String(format: "| per-beat macro-F1 | %.3f | | |", m.beatMacroF1),
+                     String(format: "| duration error of the beat decisions | %.1f%% | | |", 100 * m.beatDurationError),
+                     "", "| label | precision | recall | F1 | frames | beat precision | beat recall | beat F1 | beats |",
+                     "|---|---|---|---|---|---|---|---|---|"]
         for l in EditLabel.actions {
-            if let s = m.perClass[l.name] {
-                lines.append(String(format: "| %@ | %.3f | %.3f | %.3f | %d |", l.name, s.precision, s.recall, s.f1, s.support))
+            if let s = m.perClass[l.name], let b = m.beatPerClass[l.name] {
+                lines.append(String(format: "| %@ | %.3f | %.3f | %.3f | %d | %.3f | %.3f | %.3f | %d |", l.name, s.precision, s.recall,
+                                    s.f1, s.support, b.precision, b.recall, b.f1, b.support))
             }
         }
         return lines.joined(separator: "\n")

@@ -20,6 +20,8 @@ public struct BeatLayout {
     public let frameToBeat: [Int]
 
     public var batch: Int { spans.count }
+    /// Real frames per track.
+    public var lengths: [Int] { spans.map { $0.last?.upperBound ?? 0 } }
 
     /// `mel` is (B, T, n_mels) with each track's frames first; `lengths` the real frames per
     /// track; `beatFrames` the frames each track's beats start at (the grid `prepare` labels

@@ -41,7 +41,7 @@ public final class BeatPolicy: Module {
     /// (B, T, n_mels) and the batch's beats → per-beat logits (B, NB, 8).
     public func callAsFunction(_ mel: Tensor, beats layout: BeatLayout) -> Tensor {
         let b = layout.batch, nb = layout.beats, d = config.predictorDim
-        let pooled = layout.toBeats(encoder(mel))
+        let pooled = layout.toBeats(encoder(mel, lengths: layout.lengths))
         let x = pooled + featureProjection(layout.features) + PositionalEncoding.sinusoidal(length: nb, dim: d)
         let windows = BeatWindows(layout: layout, window: config.attentionWindow, globalTokens: config.globalTokens)
         let summary = x.reshaped([b * nb, d]).segmentMean(windows.summarySegments, segmentShape: [b, windows.tokens])

@@ -1,0 +1,205 @@
+import Foundation
+import XCTest
+import NN
+import Tensor
+@testable import SuperEditor
+
+final class BeatPolicyTests: XCTestCase {
+    func beatConfig(window: Int = 512) -> PredictorConfig {
+        PredictorConfig(predictorDim: 16, nLayers: 1, nHeads: 2, dropout: 0, architecture: .beat, attentionWindow: window, globalTokens: 3)
+    }
+
+    func randomMel(_ b: Int, _ t: Int, seed: UInt64) -> Tensor {
+        var rng = RandomGenerator(seed: seed)
+        return Tensor.uniform([b, t, 128], low: 0, high: 1, rng: &rng)
+    }
+
+    func testPoolingAndBroadcastAgreeWithALoop() {
+        let mel = randomMel(2, 30, seed: 1)
+        let lengths = [30, 17], grids = [[3, 9, 10, 22], [0, 5, 12]]
+        let layout = BeatLayout(mel: mel, lengths: lengths, beatFrames: grids, frameRate: 43)
+        XCTAssertEqual(layout.beats, 4)
+        let pooled = layout.toBeats(mel)
+        for i in 0..<2 {
+            let spans = EditTimeline.beatSpans(positions: grids[i], total: lengths[i])
+            XCTAssertEqual(layout.spans[i], spans)
+            for (k, s) in spans.enumerated() {
+                for j in [0, 77, 127] {
+                    var sum: Float = 0
+                    for f in s { sum += mel.data[(i * 30 + f) * 128 + j] }
+                    XCTAssertEqual(pooled.data[(i * 4 + k) * 128 + j], sum / Float(s.count), accuracy: 1e-6)
+                }
+            }
+            XCTAssertEqual(layout.padding[i * 4 + 3], spans.count < 4)
+        }
+        // Back to frames: every frame carries its beat's row.
+        let back = layout.toFrames(pooled)
+        XCTAssertEqual(back.shape, [2, 30, 128])
+        for i in 0..<2 {
+            for (k, s) in layout.spans[i].enumerated() {
+                for f in s { XCTAssertEqual(back.data[(i * 30 + f) * 128 + 5], pooled.data[(i * 4 + k) * 128 + 5]) }
+            }
+        }
+    }
+
+    func testBeatFeaturesSeeTheWholeTrack() {
+        // A track louder in its second half: loudness and position features say so.
+        let t = 40
+        let mel = Tensor.zeros([1, t, 128])
+        for f in 20..<t { for j in 0..<128 { mel.data[f * 128 + j] = 0.8 } }
+        let layout = BeatLayout(mel: mel, lengths: [t], beatFrames: [[0, 10, 20, 30]], frameRate: 10)
+        let f = BeatFeatures.count, x = layout.features
+        func v(_ beat: Int, _ j: Int) -> Float { x.data[beat * f + j] }
+        XCTAssertEqual(v(0, 0), 0, accuracy: 1e-6)                  // starts at the track's start
+        XCTAssertEqual(v(3, 1), 0, accuracy: 1e-6)                  // ends at its end
+        XCTAssertEqual(v(1, 2), 0.25, accuracy: 1e-6)               // a quarter in
+        XCTAssertEqual(v(0, 1), 3.0 / 60, accuracy: 1e-6)           // 3 s to the end, in minutes
+        XCTAssertLessThan(v(0, 8), 0); XCTAssertGreaterThan(v(3, 8), 0) // quieter / louder than the track
+        XCTAssertEqual(v(3, 9), 0, accuracy: 1e-6)                  // the loudest beat
+        XCTAssertEqual(v(0, 10), 0); XCTAssertEqual(v(2, 10), 2.0 / 3, accuracy: 1e-6)
+    }
+
+    /// A track's decisions do not depend on what it is batched with, nor (with windows) on
+    /// the padding of the last window.
+    func testLogitsDoNotDependOnPaddingOrBatching() {
+        for window in [512, 3] {
+            let policy = BeatPolicy(beatConfig(window: window), seed: 4)
+            policy.eval()
+            let mel = randomMel(2, 50, seed: 2)
+            // Past its end a track is zeros, as in the dataset's batches.
+            for f in 24..<50 { for j in 0..<128 { mel.data[(50 + f) * 128 + j] = 0 } }
+            let grids = [[0, 6, 13, 20, 28, 35, 41], [2, 9, 15]]
+            let both = noGrad { policy(mel, beats: BeatLayout(mel: mel, lengths: [50, 24], beatFrames: grids, frameRate: 43)) }
+            let alone = mel.slice(axis: 0, 1..<2).slice(axis: 1, 0..<24)
+            let single = noGrad { policy(alone, beats: BeatLayout(mel: alone, lengths: [24], beatFrames: [grids[1]], frameRate: 43)) }
+            XCTAssertEqual(both.shape, [2, 7, 8])
+            for k in 0..<3 { for a in 0..<7 {
+                XCTAssertEqual(both.data[(7 + k) * 8 + a], single.data[k * 8 + a], accuracy: 1e-4, "window \(window)")
+            } }
+            XCTAssertEqual(both.data[7], -.infinity, "PAD is never chosen")
+        }
+    }
+
+    func testCheckpointNamesItsArchitectureAndLoadsEither() throws {
+        let dir = temporaryDirectory()
+        let beat = BeatPolicy(beatConfig(), seed: 9)
+        let url = dir.appendingPathComponent("beat.safetensors")
+        try Checkpoint.save(beat, kind: .policy, config: beat.config, to: url)
+        let loaded = try Checkpoint.loadPolicy(url)
+        XCTAssertTrue(loaded is BeatPolicy)
+        let mel = randomMel(1, 40, seed: 3)
+        let a = beat.trackLogProbabilities(mel: mel.scalars, frames: 40, beatFrames: [0, 10, 25], frameRate: 43, window: 40)
+        let b = loaded.trackLogProbabilities(mel: mel.scalars, frames: 40, beatFrames: [0, 10, 25], frameRate: 43, window: 40)
+        XCTAssertEqual(a, b)
+        // A frame policy's config keeps the reference's keywords only.
+        let frame = EditPredictor(PredictorConfig(predictorDim: 16, nLayers: 1, nHeads: 2))
+        let furl = dir.appendingPathComponent("frame.safetensors")
+        try Checkpoint.save(frame, kind: .policy, config: frame.config, to: furl)
+        XCTAssertFalse(try SafeTensors.read(furl).metadata["config"]!.contains("architecture"))
+        XCTAssertTrue(try Checkpoint.loadPolicy(furl) is EditPredictor)
+    }
+
+    /// The per-beat terms add up to the guide's reward: exactly for the label, duration and
+    /// smoothness terms with any labels, and for the reconstruction term whenever the two
+    /// labellings play the same frames (the same labels, CUT and LOOP included, or any labels
+    /// without CUT or LOOP).
+    func testPerBeatTermsAddUpToTheGuidesReward() {
+        var rng = RandomGenerator(seed: 11)
+        let m = 8
+        for trial in 0..<40 {
+            let grid = [0, 4, 9, 13, 20, 26, 30]
+            let t = 34
+            let spans = EditTimeline.beatSpans(positions: grid, total: t)
+            let noJumps = trial % 2 == 0
+            func draw() -> [EditLabel] {
+                spans.indices.map { _ in
+                    let choices: [EditLabel] = noJumps ? [.keep, .fadeIn, .fadeOut, .effect, .transition] : EditLabel.actions
+                    return choices[Int(rng.next() % UInt64(choices.count))]
+                }
+            }
+            let truth = draw()
+            let predicted = trial % 4 < 2 ? draw() : truth
+            let out = (0..<(t * m)).map { _ in rng.nextFloat() }, target = (0..<(t * m)).map { _ in rng.nextFloat() }
+            let terms = out.withUnsafeBufferPointer { o in target.withUnsafeBufferPointer { g in
+                BeatReward.terms(output: o.baseAddress!, target: g.baseAddress!, mels: m, spans: spans, predicted: predicted, truth: truth)
+            } }
+            func frames(_ l: [EditLabel]) -> [Int] {
+                var f = [Int](repeating: 0, count: t)
+                for (s, x) in zip(spans, l) { for i in s { f[i] = x.rawValue } }
+                return f
+            }
+            let pf = frames(predicted), tf = frames(truth)
+            let edited = out.withUnsafeBufferPointer { EditTimeline.apply($0.baseAddress!, width: m, labels: pf) }
+            let real = target.withUnsafeBufferPointer { EditTimeline.apply($0.baseAddress!, width: m, labels: tf) }
+            let guide = edited.withUnsafeBufferPointer { e in real.withUnsafeBufferPointer { r in
+                Reward.compute(predictedMel: e.baseAddress ?? UnsafePointer(bitPattern: 8)!, predictedFrames: edited.count / m,
+                               targetMel: r.baseAddress ?? UnsafePointer(bitPattern: 8)!, targetFrames: real.count / m, mels: m,
+                               predictedLabels: pf, targetLabels: tf)
+            } }
+            XCTAssertEqual(terms.label.reduce(0, +), Double(guide.label), accuracy: 1e-5)
+            XCTAssertEqual(terms.duration, Double(guide.duration), accuracy: 1e-5)
+            XCTAssertEqual(terms.smoothness, Double(guide.smoothness), accuracy: 1e-5)
+            if noJumps || predicted == truth {
+                XCTAssertEqual(terms.reconstruction.reduce(0, +), Double(guide.reconstruction), accuracy: 1e-4, "trial \(trial)")
+                XCTAssertEqual(terms.total, Double(guide.total), accuracy: 1e-4)
+            }
+        }
+    }
+
+    func tinyPhase2() -> Phase2Config {
+        var c = Phase2Config.cpuDefault
+        c.predictorDim = 16; c.nLayers = 1; c.nHeads = 2; c.dropout = 0; c.globalTokens = 2
+        c.batchSize = 8; c.minibatchSize = 4; c.updates = 8; c.validateEvery = 100
+        c.warmStartSteps = 6; c.warmStartBatchSize = 4; c.seed = 5
+        return c
+    }
+
+    func reconstruction() -> ReconstructionModel {
+        ReconstructionModel(ReconstructionConfig(encoderDim: 16, nEncoderLayers: 1, nDecoderLayers: 1, nHeads: 2, dropout: 0), seed: 1)
+    }
+
+    /// From a fixed, short warm start, RL raises the expected reward on the training tracks
+    /// (whose best labelling is the true one: it alone earns the whole label term) and moves
+    /// the beat accuracy towards it, staying close to the warm start.
+    func testRLFromAWarmStartRaisesTheReward() throws {
+        let ds = try PairedMelDataset(cache: try ToyCache.make(pairs: 10, frames: 60))
+        var c = tinyPhase2()
+        c.learningRate = 3e-3; c.targetKL = 1
+        let t = try BeatPolicyTrainer(config: c, dataset: ds, reconstruction: reconstruction(), out: temporaryDirectory())
+        t.showProgress = false
+        _ = try t.run()
+        XCTAssertNotNil(t.anchor, "RL is anchored to the warm start")
+        let first = t.history.first!, last = t.history.last!
+        XCTAssertGreaterThan(last.expectedReward, first.expectedReward + 0.05, "\(t.history.map(\.expectedReward))")
+        XCTAssertGreaterThanOrEqual(last.beatAccuracy, first.beatAccuracy)
+        XCTAssertGreaterThan(last.klToWarmStart, 0)
+        for s in t.history { XCTAssertEqual(Set(s.rewardTerms.keys), ["reconstruction", "label", "duration", "smoothness"]) }
+    }
+
+    func testTheSameSeedGivesTheSameCheckpoint() throws {
+        let cache = try ToyCache.make(pairs: 6, frames: 50)
+        var c = tinyPhase2(); c.updates = 2
+        var files: [[String: Tensor]] = []
+        for _ in 0..<2 {
+            let t = try BeatPolicyTrainer(config: c, dataset: try PairedMelDataset(cache: cache), reconstruction: reconstruction(),
+                                          out: temporaryDirectory())
+            t.showProgress = false
+            _ = try t.run()
+            files.append(try SafeTensors.read(t.runFolder.last).tensors)
+        }
+        XCTAssertEqual(Set(files[0].keys), Set(files[1].keys))
+        for (k, v) in files[0] { XCTAssertEqual(v.scalars, files[1][k]!.scalars, k) }
+    }
+
+    func testRareLabelsWeighMoreInTheWarmStart() throws {
+        let ds = try PairedMelDataset(cache: try ToyCache.make(pairs: 8))
+        let w = try BeatPolicyTrainer.classWeights(ds, power: 0.5)
+        var counts = [Int](repeating: 0, count: 8)
+        for id in ds.trainIDs { for l in try ds.pair(id).beatLabels { counts[l] += 1 } }
+        let common = counts.indices.max { counts[$0] < counts[$1] }!
+        let rare = counts.indices.filter { counts[$0] > 0 }.min { counts[$0] < counts[$1] }!
+        XCTAssertGreaterThan(w[rare], w[common])
+        XCTAssertEqual(w[EditLabel.pad.rawValue], 0)
+        XCTAssertEqual(try BeatPolicyTrainer.classWeights(ds, power: 0).filter { $0 > 0 }.allSatisfy { abs($0 - 1) < 1e-5 }, true)
+    }
+}
