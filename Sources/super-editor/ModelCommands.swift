@@ -58,7 +58,7 @@ struct Predict: CheckedCommand {
 
     @Option(help: "Policy checkpoint (.safetensors).")
     var policy: String
-    @Option(help: "Normalised mel, (T, 128) or (B, T, 128), float32 .npy.")
+    @Option(help: "Normalised mel, (T, 128) or (B, T, 128), float32 .npy; or a features .npz (mel and beats).")
     var mel: String
     @Option(help: "Beat start times in seconds (.npy, as the cache's labels/ID_beats.npy); a beat policy needs them.")
     var beats: String?

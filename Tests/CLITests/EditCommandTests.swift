@@ -56,6 +56,38 @@ final class EditCommandTests: XCTestCase {
         XCTAssertEqual(Double(try AudioFile.load(out2).samples.count) / sr, want, accuracy: 512 / sr + 1e-6)
     }
 
+    /// A beat policy runs through `edit` and `predict` like a frame policy: the labels it writes
+    /// are one per beat of the grid, and `predict` on a features .npz repeats each beat's label
+    /// over its frames.
+    func testEditAndPredictTakeABeatPolicy() throws {
+        let dir = CLI.temporaryDirectory()
+        let pc = PredictorConfig(predictorDim: 16, nLayers: 1, nHeads: 2, architecture: .beat, attentionWindow: 8, globalTokens: 2)
+        let beat = dir.appendingPathComponent("beat.safetensors")
+        try Checkpoint.save(BeatPolicy(pc, seed: 3), kind: .policy, config: pc, to: beat)
+        let labels = dir.appendingPathComponent("labels.json")
+        let r = try CLI.run(["edit", Self.setup.input.path, "--policy", beat.path, "--reconstruction", Self.setup.recon.path,
+                             "-o", dir.appendingPathComponent("out.wav").path, "--labels-out", labels.path])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let beats = try EditExports.readJSON(labels)
+        let features = dir.appendingPathComponent("f.npz")
+        XCTAssertEqual(try CLI.run(["features", Self.setup.input.path, "--out", features.path]).status, 0)
+        let out = dir.appendingPathComponent("p.npy")
+        let p = try CLI.run(["predict", "--policy", beat.path, "--mel", features.path, "--out", out.path])
+        XCTAssertEqual(p.status, 0, p.stderr)
+        let frameLabels = try NPY.read(out).int64s()
+        let hop = 512.0 / 22050
+        for b in beats {
+            let f = Int((b.start / hop).rounded())
+            XCTAssertEqual(EditLabel(rawValue: Int(frameLabels[f]))?.name, b.label, "beat at \(b.start) s")
+        }
+        // A .npy mel without --beats is refused in one line that names the checkpoint.
+        let npy = dir.appendingPathComponent("m.npy")
+        try NPY.write(NPYArray([Float](repeating: 0.5, count: 40 * 128), shape: [40, 128]), to: npy)
+        let bad = try CLI.run(["predict", "--policy", beat.path, "--mel", npy.path, "--out", dir.appendingPathComponent("x.npy").path])
+        assertOneLineError(bad, mentioning: beat.path)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir.appendingPathComponent("x.npy").path))
+    }
+
     func testMelRendererAndDurationControl() throws {
         let dir = CLI.temporaryDirectory()
         let out = dir.appendingPathComponent("mel.wav")

@@ -53,28 +53,39 @@ public enum FeatureInference {
     }
 
     /// Greedy labels from a policy, and its masked logits (per frame; a beat policy's are its beats'), in the mel's own batching.
-    /// A beat policy decides per beat: it needs `beats`, a `.npy` of beat start times in
-    /// seconds (as the cache's `labels/{id}_beats.npy`), and one track (T, n_mels) at a time.
+    /// `mel` is a `.npy` mel or a features `.npz`. A beat policy decides per beat, one track
+    /// (T, n_mels) at a time, on `beats` (a `.npy` of beat start times in seconds, as the
+    /// cache's `labels/{id}_beats.npy`) or, for a features `.npz`, on its beat grid.
     /// A frame policy ignores `beats`.
     public static func predict(policy: URL, mel melURL: URL, beats beatsURL: URL? = nil,
                                frameRate: Double = Double(AudioFile.defaultSampleRate) / 512) throws -> (labels: NPYArray, logits: NPYArray) {
         let model = try Checkpoint.loadPolicy(policy)
         model.eval()
-        let (mel, batched) = try melTensor(try NPY.read(melURL), path: melURL.path, nMels: model.config.nMels)
+        // A features .npz (as `features` and `prepare` write) carries its own mel, rate and beats.
+        let features = melURL.pathExtension == "npz" ? try CacheLayout.readFeatures(melURL, nMels: model.config.nMels) : nil
+        let melArray = try features.map { NPYArray($0.mel, shape: [$0.frames, $0.nMels]) } ?? NPY.read(melURL)
+        let (mel, batched) = try melTensor(melArray, path: melURL.path, nMels: model.config.nMels)
         let b = mel.shape[0], t = mel.shape[1]
+        let frameRate = features.map { Double($0.sampleRate) / Double($0.hopLength) } ?? frameRate
         var beatFrames: [Int] = []
         if model.config.architecture == .beat {
-            guard let beatsURL else { throw InputError(policy.path, "a beat policy needs --beats (beat start times in seconds, .npy)") }
             guard !batched || b == 1 else { throw InputError(melURL.path, "a beat policy takes one track (T, n_mels) at a time") }
-            let times = try NPY.read(beatsURL)
-            guard times.shape.count == 1, [.float64, .float32].contains(times.dtype) else {
-                throw InputError(beatsURL.path, "beats must be a 1-D float array of times in seconds, got \(times.dtype.rawValue) \(times.shape)")
+            if let beatsURL {
+                let times = try NPY.read(beatsURL)
+                guard times.shape.count == 1, [.float64, .float32].contains(times.dtype) else {
+                    throw InputError(beatsURL.path, "beats must be a 1-D float array of times in seconds, got \(times.dtype.rawValue) \(times.shape)")
+                }
+                let values = times.doubles()
+                guard values.allSatisfy({ $0.isFinite && $0 >= 0 }), zip(values, values.dropFirst()).allSatisfy({ $0 < $1 }) else {
+                    throw InputError(beatsURL.path, "beat times must be finite, non-negative and increasing")
+                }
+                beatFrames = values.map { Int(($0 * frameRate).rounded()) }.filter { $0 < t }
+            } else if let features {
+                // The grid `prepare` labels on and `edit` decides on.
+                beatFrames = features.beatFrames.isEmpty ? [] : LabelInference().beatGrid(features)
+            } else {
+                throw InputError(policy.path, "a beat policy needs --beats (beat start times in seconds, .npy) or a features .npz as --mel")
             }
-            let values = times.doubles()
-            guard values.allSatisfy({ $0.isFinite && $0 >= 0 }), zip(values, values.dropFirst()).allSatisfy({ $0 < $1 }) else {
-                throw InputError(beatsURL.path, "beat times must be finite, non-negative and increasing")
-            }
-            beatFrames = values.map { Int(($0 * frameRate).rounded()) }.filter { $0 < t }
         }
         let logits: Tensor
         if let beat = model as? BeatPolicy {
