@@ -1,0 +1,32 @@
+import ArgumentParser
+import Foundation
+import SuperEditor
+import Tensor
+
+struct StylePairsCommand: CheckedCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "style-pairs",
+        abstract: "Make (raw, edited) pairs from real recordings in one editing style: dropouts cut, the beat before each looped, noise bursts low-passed, two beats faded in and out; in the synth layout."
+    )
+
+    @Argument(help: "Recordings (any format libsndfile reads: WAV, FLAC, Ogg).") var recordings: [String]
+    @Option(help: "Output folder (raw/, edited/, truth/).") var out: String
+    @Option(help: "Excerpts per recording.") var perRecording = 4
+    @Option(help: "Seed for excerpts and defects.") var seed: UInt64 = 0
+    @Option(help: "Excerpt length range in seconds, LO-HI.") var seconds: String = "20-30"
+
+    var subject: String? { out }
+
+    func execute() throws {
+        let parts = seconds.split(separator: "-").compactMap { Double($0) }
+        guard (1...2).contains(parts.count), parts.allSatisfy({ $0 >= 8 && $0 <= 600 }), parts.first! <= parts.last! else {
+            throw InputError("--seconds", "expected LO-HI or one number, between 8 and 600 (got '\(seconds)')")
+        }
+        guard perRecording > 0 else { throw InputError("--per-recording", "must be positive (got \(perRecording))") }
+        var maker = StylePairs()
+        maker.seconds = parts.first!...parts.last!
+        let ids = try maker.write(recordings: recordings.map { URL(fileURLWithPath: $0) }, perRecording: perRecording, seed: seed,
+                                  to: URL(fileURLWithPath: out))
+        print("wrote \(ids.count) pairs to \(out)")
+    }
+}
