@@ -206,13 +206,17 @@ public struct Demo {
         | always-KEEP baseline | \(String(format: "%.1f%%", 100 * m2.majorityBaseline)) | | |
         | macro-F1 | \(String(format: "%.3f", m2.macroF1)) | > 0.6 | \(ok(m2.macroF1 > 0.6)) |
         | duration error | \(String(format: "%.1f%%", 100 * m2.durationError)) | < 10% | \(ok(m2.durationError < 0.1)) |
+        | per-beat accuracy | \(String(format: "%.1f%%", 100 * m2.beatAccuracy)) (always-KEEP \(String(format: "%.1f%%", 100 * m2.beatMajorityBaseline))) | | |
+        | per-beat macro-F1 | \(String(format: "%.3f", m2.beatMacroF1)) | | |
 
-        | label | precision | recall | F1 | frames |
-        |---|---|---|---|---|
+        | label | precision | recall | F1 | frames | beat recall | beats |
+        |---|---|---|---|---|---|---|
 
         """
         for l in EditLabel.actions {
-            if let c = m2.perClass[l.name] { s += String(format: "| %@ | %.3f | %.3f | %.3f | %d |\n", l.name, c.precision, c.recall, c.f1, c.support) }
+            if let c = m2.perClass[l.name], let b = m2.beatPerClass[l.name] {
+                s += String(format: "| %@ | %.3f | %.3f | %.3f | %d | %.3f | %d |\n", l.name, c.precision, c.recall, c.f1, c.support, b.recall, b.support)
+            }
         }
         s += """
 
