@@ -144,11 +144,6 @@ public final class BeatPolicyTrainer: PolicyTrainer {
         }
     }
 
-    func entropyCoeff(at u: Int) -> Float {
-        let f = config.updates > 1 ? Float(u) / Float(config.updates - 1) : 1
-        return config.entropyCoeff + (config.entropyCoeffFinal - config.entropyCoeff) * min(1, f)
-    }
-
     /// The warm start (when configured and not yet done), the validation after it, then RL
     /// updates to `updates`.
     public func run() throws -> PolicyTrainingResult {
@@ -183,19 +178,15 @@ public final class BeatPolicyTrainer: PolicyTrainer {
             if stop.requested { interrupted = true; break }
             let stats = rl.update(policy: policy, anchor: anchor, parameters: parameters, optimizer: optimizer,
                                   minibatches: try minibatches(update: update), reconstruction: reconstruction,
-                                  entropyCoeff: entropyCoeff(at: update), update: update)
+                                  entropyCoeff: config.entropyCoeff(atUpdate: update), update: update)
             history.append(stats)
             update += 1
-            var scalars: [String: Double] = ["rl/reward": stats.reward, "rl/expected_reward": stats.expectedReward,
+            let scalars: [String: Double] = ["rl/reward": stats.reward, "rl/expected_reward": stats.expectedReward,
                                              "rl/beat_accuracy": stats.beatAccuracy, "rl/approx_kl": stats.approxKL,
                                              "rl/kl_to_warm_start": stats.klToWarmStart, "rl/clip_fraction": stats.clipFraction,
                                              "rl/entropy": stats.entropy, "rl/entropy_coeff": stats.entropyCoeff]
-            for (k, v) in stats.rewardTerms { scalars["rl/reward_\(k)"] = v }
-            board.scalars(scalars, step: update)
-            if let data = try? JSONEncoder().encode(stats), var obj = try? JSONSerialization.jsonObject(with: data) as? [String: Any] {
-                obj["split"] = "train"
-                log.append(obj)
-            }
+            PolicyTraining.recordUpdate(stats, scalars: scalars, rewardTerms: stats.rewardTerms, prefix: "rl", update: update,
+                                        board: board, log: log)
             bar?.update(update, String(format: "reward %.3f expected %.3f beat acc %.3f kl %.4f", stats.reward, stats.expectedReward,
                                        stats.beatAccuracy, stats.approxKL))
             if update % config.validateEvery == 0 || update == config.updates {

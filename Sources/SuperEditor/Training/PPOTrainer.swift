@@ -173,18 +173,13 @@ public final class PPOTrainer: PolicyTrainer {
         return Rollout(batch: batch, actions: actions, logProbs: lps, values: values.scalars, rewards: rewards, valid: valid)
     }
 
-    func entropyCoeff(at u: Int) -> Float {
-        let f = config.updates > 1 ? Float(u) / Float(config.updates - 1) : 1
-        return config.entropyCoeff + (config.entropyCoeffFinal - config.entropyCoeff) * min(1, f)
-    }
-
     /// The PPO epochs over one rollout: advantages, then per epoch a seeded shuffle into
     /// minibatches, each one clipped-surrogate step; stops early when the epoch's KL passes
     /// `target_kl`.
     public func optimize(_ r: Rollout) -> UpdateStats {
         let b = r.batch.mel.shape[0]
         let (advantages, returns) = advantagesAndReturns(r)
-        let entCoef = entropyCoeff(at: update)
+        let entCoef = config.entropyCoeff(atUpdate: update)
         var totals = MinibatchStats(), kl = 0.0, epochs = 0
         var rng = RandomGenerator(seed: config.seed &+ UInt64(update) &* 31)
         agent.eval()
@@ -357,16 +352,12 @@ public final class PPOTrainer: PolicyTrainer {
             let stats = optimize(rollout)
             history.append(stats)
             update += 1
-            var scalars: [String: Double] = ["ppo/reward": stats.reward, "ppo/label_accuracy": stats.labelAccuracy,
+            let scalars: [String: Double] = ["ppo/reward": stats.reward, "ppo/label_accuracy": stats.labelAccuracy,
                                              "ppo/approx_kl": stats.approxKL, "ppo/clip_fraction": stats.clipFraction,
                                              "ppo/entropy": stats.entropy, "ppo/explained_variance": stats.explainedVariance,
                                              "ppo/value_loss": stats.valueLoss, "ppo/entropy_coeff": stats.entropyCoeff]
-            for (k, v) in stats.rewardTerms { scalars["ppo/reward_\(k)"] = v }
-            board.scalars(scalars, step: update)
-            if let data = try? JSONEncoder().encode(stats), var obj = try? JSONSerialization.jsonObject(with: data) as? [String: Any] {
-                obj["split"] = "train"
-                log.append(obj)
-            }
+            PolicyTraining.recordUpdate(stats, scalars: scalars, rewardTerms: stats.rewardTerms, prefix: "ppo", update: update,
+                                        board: board, log: log)
             bar?.update(update, String(format: "reward %.3f acc %.3f kl %.4f", stats.reward, stats.labelAccuracy, stats.approxKL))
             if update % config.validateEvery == 0 || update == config.updates {
                 validation = try validateAndSave(board: board, log: log, bar: bar)

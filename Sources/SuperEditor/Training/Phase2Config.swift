@@ -133,4 +133,11 @@ public struct Phase2Config: Codable, Equatable, Sendable {
     }
 
     public static func load(_ url: URL) throws -> Phase2Config { try ConfigFile.load(url) }
+
+    /// The entropy coefficient at an update: linear from `entropy_coeff` to
+    /// `entropy_coeff_final` over the run's updates.
+    public func entropyCoeff(atUpdate u: Int) -> Float {
+        let f = updates > 1 ? Float(u) / Float(updates - 1) : 1
+        return entropyCoeff + (entropyCoeffFinal - entropyCoeff) * min(1, f)
+    }
 }

@@ -85,6 +85,19 @@ public enum PolicyTraining {
         return true
     }
 
+    /// Logs one update's figures: `scalars` and the reward's terms (as `prefix/reward_TERM`) to
+    /// TensorBoard, and the whole `stats` as a `train` line of metrics.jsonl.
+    static func recordUpdate<S: Encodable>(_ stats: S, scalars: [String: Double], rewardTerms: [String: Double], prefix: String,
+                                           update: Int, board: TensorBoardWriter, log: MetricsLog) {
+        var all = scalars
+        for (k, v) in rewardTerms { all["\(prefix)/reward_\(k)"] = v }
+        board.scalars(all, step: update)
+        if let data = try? JSONEncoder().encode(stats), var obj = try? JSONSerialization.jsonObject(with: data) as? [String: Any] {
+            obj["split"] = "train"
+            log.append(obj)
+        }
+    }
+
     /// Logs a validation, saves `best`/`last`, prints its line; returns the new best score.
     static func recordValidation(_ v: PolicyMetrics, update: Int, run: TrainingRun, bestScore: Double, board: TensorBoardWriter,
                                  log: MetricsLog, bar: ProgressBar?, showProgress: Bool, save: (URL) throws -> Void) throws -> Double {
