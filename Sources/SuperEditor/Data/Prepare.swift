@@ -137,7 +137,8 @@ public struct Prepare: Sendable {
             "label_inference": [
                 "jump_penalty": Double(inference.alignment.jumpPenalty), "cut_below": inference.cutBelow,
                 "loop_from": inference.loopFrom, "effect_tilt_db": Double(inference.effectTilt),
-                "fade_gain_db": Double(inference.fadeGain), "transition_shape_db": Double(inference.transitionShape),
+                "fade_gain_db": Double(inference.fadeGain), "fade_edge_db": Double(inference.fadeEdge),
+                "low_pass_range_db": Double(inference.lowPassRange), "transition_shape_db": Double(inference.transitionShape),
             ],
         ]
         let object: [String: Any] = [

@@ -12,13 +12,13 @@ import NN
 ///    loudest band, floored `alignmentRange` dB below it.
 /// 3. The timeline gives CUT (most of the beat's frames are never played), LOOP (most are
 ///    played in two passes) and otherwise a beat that is played once.
-/// 4. How a played-once beat sounds in the edit, compared with the raw (per frame, over the
-///    bands within `analysisRange` dB of the frame's peak, after removing the global level
-///    difference between the files), gives the rest:
-///    EFFECT when the change falls steeply with frequency from the start of the beat on (a
-///    crossfade into a filtered section tilts only late), TRANSITION when the spectrum's
-///    shape changed otherwise (another sound mixed in), FADE_IN / FADE_OUT when the beat is
-///    quieter with a rising / falling level, otherwise KEEP.
+/// 4. How each raw frame sounds in the edit, compared with the raw (after removing the global
+///    level difference between the files), is measured per frame, and a played-once beat
+///    takes the label most of its frames carry, as a careful listener would mark it
+///    whatever the edit's boundaries: EFFECT when most frames are low-passed (the change
+///    falls steeply above some band, which lost level outright), FADE_IN / FADE_OUT when most
+///    lie in a fade run (a stretch quieter than the raw, rising or falling), TRANSITION when
+///    the spectrum's shape changed otherwise (another sound mixed in), otherwise KEEP.
 public struct LabelInference: Sendable {
     public var alignment = JumpAlignment()
     public var alignmentRange: Float = 50
@@ -27,10 +27,15 @@ public struct LabelInference: Sendable {
     public var cutBelow: Double = 0.5
     /// A beat is LOOP when at least this share of its frames is played twice or more.
     public var loopFrom: Double = 0.5
-    /// Tilt (dB, top quarter of the bands minus the bottom quarter) below which a beat is EFFECT.
+    /// Low-pass score (dB, high bands minus low bands at the steepest split) below which a
+    /// frame is filtered; a beat is EFFECT when most of its frames are.
     public var effectTilt: Float = -8.5
-    /// Level change (dB) below which a beat is a fade.
+    /// Bands within this many dB of a frame's peak are compared for the low-pass score.
+    public var lowPassRange: Float = 60
+    /// Level change (dB) below which frames start a fade run.
     public var fadeGain: Float = -1.5
+    /// Level change (dB) below which a fade run continues on either side of its core.
+    public var fadeEdge: Float = -0.25
     /// Shape change (RMS dB) above which a beat is TRANSITION.
     public var transitionShape: Float = 2
     /// Largest raw × edited frame count aligned (about 11 minutes of audio on each side).
@@ -42,15 +47,22 @@ public struct LabelInference: Sendable {
 
     /// What the inference measured on one beat (for tuning and for reports).
     public struct BeatMeasure: Sendable, Codable {
+        /// Shares of the beat's frames played at least once and at least twice.
         public var played: Double
         public var looped: Double
+        /// Mean level change (dB) and its slope over the beat (dB per beat).
         public var gain: Float
         public var slope: Float
-        public var tilt: Float
-        /// Tilt over the first 40% of the beat (a crossfade into a filtered section only
-        /// tilts late in its beat; the effect itself tilts throughout).
-        public var earlyTilt: Float
+        /// Median low-pass score (dB) and the share of frames that score below `effectTilt`.
+        public var lowPass: Float
+        public var filtered: Double
+        /// Shares of the measured frames inside a rising and a falling fade run.
+        public var fadeIn: Double
+        public var fadeOut: Double
+        /// Median shape change (RMS dB).
         public var shape: Float
+
+        static let none = BeatMeasure(played: 0, looped: 0, gain: 0, slope: 0, lowPass: 0, filtered: 0, fadeIn: 0, fadeOut: 0, shape: 0)
     }
 
     public struct Result: Sendable {
@@ -83,7 +95,7 @@ public struct LabelInference: Sendable {
         let rawDB = Self.decibels(raw), editDB = Self.decibels(edited)
         let path = align(raw: raw, rawDB: rawDB, edited: edited, editDB: editDB)
         let passes = path.passes()
-        let changes = frameChanges(raw: raw, rawDB: rawDB, editDB: editDB, firstEdited: path.firstEditedFrame())
+        let changes = frameChanges(raw: raw, rawDB: rawDB, edited: edited, editDB: editDB, firstEdited: path.firstEditedFrame())
 
         let beatFrames = beatGrid(raw)
         let interval = Self.medianInterval(beatFrames)
@@ -98,10 +110,10 @@ public struct LabelInference: Sendable {
             }
             guard !span.isEmpty else {
                 labels.append(labels.last ?? .keep)
-                measures.append(BeatMeasure(played: 0, looped: 0, gain: 0, slope: 0, tilt: 0, earlyTilt: 0, shape: 0))
+                measures.append(.none)
                 continue
             }
-            let measure = Self.measureBeat(span, passes: passes, changes: changes)
+            let measure = Self.measureBeat(span, passes: passes, changes: changes, effectTilt: effectTilt)
             measures.append(measure)
             labels.append(classify(measure))
         }
@@ -119,85 +131,147 @@ public struct LabelInference: Sendable {
                                dims: dims / Self.alignmentPool + 1)
     }
 
-    /// Per raw frame, against the edited frame that plays it first: the level change (less the
-    /// files' normalisation offset), the spectral tilt change and the shape change. NaN where
-    /// the frame is silent or never played.
+    /// Per raw frame, against the edited frame that plays it first (after removing the
+    /// files' normalisation offset): the level change, the low-pass score and the shape
+    /// change. NaN where the frame is silent or never played.
     struct FrameChanges {
         var gain: [Float]
-        var tilt: [Float]
+        /// The most negative (high bands − low bands) level change over the split points
+        /// where the high bands also lost level outright (0 when there is no such split): a
+        /// low-pass is steeply negative whatever its cutoff, a fade or a mixed-in sound is not.
+        var lowPass: [Float]
         var shape: [Float]
+        /// Frames inside a fade: a run of frames quieter than the raw, with the direction of
+        /// its level slope (+1 rising: a fade-in, −1 falling), 0 elsewhere.
+        var fade: [Int8]
     }
 
-    func frameChanges(raw: AudioFeatures, rawDB: [Float], editDB: [Float], firstEdited first: [Int?]) -> FrameChanges {
+    func frameChanges(raw: AudioFeatures, rawDB: [Float], edited: AudioFeatures, editDB: [Float], firstEdited first: [Int?]) -> FrameChanges {
         let dims = raw.nMels, n = raw.frames
-        var gain = [Float](repeating: .nan, count: n), tilt = [Float](repeating: .nan, count: n)
+        var gain = [Float](repeating: .nan, count: n), lowPass = [Float](repeating: .nan, count: n)
         var shape = [Float](repeating: .nan, count: n)
-        rawDB.withUnsafeBufferPointer { rb in
-            editDB.withUnsafeBufferPointer { eb in
-                for i in 0..<n {
-                    guard let j = first[i] else { continue }
-                    let r = rb.baseAddress! + i * dims, e = eb.baseAddress! + j * dims
-                    var peak = -Float.infinity
-                    for b in 0..<dims { peak = max(peak, r[b]) }
-                    if peak <= raw.dbMin + 1 { continue } // a silent raw frame says nothing
-                    var sum: Float = 0, count: Float = 0
-                    for b in 0..<dims where r[b] > peak - analysisRange { sum += e[b] - r[b]; count += 1 }
-                    guard count > 0 else { continue }
-                    let g = sum / count
-                    var ss: Float = 0
-                    for b in 0..<dims where r[b] > peak - analysisRange { let d = e[b] - r[b] - g; ss += d * d }
-                    gain[i] = g
-                    shape[i] = (ss / count).squareRoot()
-                    // Tilt: mean change over the top quarter of the analysed bands minus the
-                    // bottom quarter (adapts to where the frame has content; a low-pass
-                    // makes it steeply negative).
-                    let quarter = Int(count) / 4
-                    if quarter >= 2 {
-                        var seen = 0, lo: Float = 0, hi: Float = 0
-                        for b in 0..<dims where r[b] > peak - analysisRange {
-                            if seen < quarter { lo += e[b] - r[b] } else if seen >= Int(count) - quarter { hi += e[b] - r[b] }
-                            seen += 1
+        // Bands at either file's floor carry no level to compare: a deep fade or a filter
+        // pushes bands there, and their difference is the floor, not the edit.
+        let rawFloor = raw.dbMin + 1, editFloor = edited.dbMin + 1
+        var offset: Float = 0
+        for pass in 0..<2 {
+            rawDB.withUnsafeBufferPointer { rb in
+                editDB.withUnsafeBufferPointer { eb in
+                    var d = [Float](repeating: 0, count: dims)
+                    for i in 0..<n {
+                        guard let j = first[i] else { continue }
+                        let r = rb.baseAddress! + i * dims, e = eb.baseAddress! + j * dims
+                        var peak = -Float.infinity
+                        for b in 0..<dims { peak = max(peak, r[b]) }
+                        if peak <= rawFloor { continue } // a silent raw frame says nothing
+                        var sum: Float = 0, count: Float = 0
+                        for b in 0..<dims where r[b] > peak - analysisRange && e[b] > editFloor { sum += e[b] - r[b]; count += 1 }
+                        guard count > 0 else { gain[i] = -analysisRange; continue } // the edit is silent here
+                        let g = sum / count - offset
+                        gain[i] = g
+                        if pass == 0 { continue }
+                        var ss: Float = 0
+                        for b in 0..<dims where r[b] > peak - analysisRange && e[b] > editFloor { let x = e[b] - r[b] - offset - g; ss += x * x }
+                        shape[i] = (ss / count).squareRoot()
+                        // The low-pass score over every band with content in the raw (a wider
+                        // range than the level: a low-pass shows in the quiet high bands).
+                        var m = 0
+                        for b in 0..<dims where r[b] > max(rawFloor + 6, peak - lowPassRange) {
+                            d[m] = max(e[b], edited.dbMin) - r[b] - offset
+                            m += 1
                         }
-                        tilt[i] = (hi - lo) / Float(quarter)
+                        lowPass[i] = Self.lowPassScore(d, count: m, minimumBands: 6, loss: effectTilt / 2)
                     }
                 }
             }
+            // The two files are normalised to their own loudest frame: remove that offset.
+            if pass == 0 { offset = Self.mode(gain.filter { !$0.isNaN }) ?? 0 }
         }
-        // The two files are normalised to their own loudest frame: remove that offset.
-        let offset = Self.mode(gain.filter { !$0.isNaN }) ?? 0
-        for i in 0..<n where !gain[i].isNaN { gain[i] -= offset }
-        return FrameChanges(gain: gain, tilt: tilt, shape: shape)
+        return FrameChanges(gain: gain, lowPass: lowPass, shape: shape, fade: fadeRuns(gain))
     }
 
-    /// What happened to one beat's frames: how much of it plays, how much twice, and its
-    /// level, level slope, tilt and shape change over the inner frames.
-    static func measureBeat(_ span: Range<Int>, passes: [Int], changes: FrameChanges) -> BeatMeasure {
+    /// The most negative difference between the mean change above and below a split of the
+    /// first `count` bands (each side at least `minimumBands`), among splits whose upper side
+    /// lost at least `loss` dB (negative) outright; 0 when none does.
+    static func lowPassScore(_ d: [Float], count m: Int, minimumBands: Int, loss: Float) -> Float {
+        guard m >= 2 * minimumBands else { return 0 }
+        var total: Float = 0
+        for b in 0..<m { total += d[b] }
+        var below: Float = 0, best: Float = 0
+        for k in 1..<m {
+            below += d[k - 1]
+            guard k >= minimumBands && m - k >= minimumBands else { continue }
+            let lo = below / Float(k), hi = (total - below) / Float(m - k)
+            if hi < loss && hi - lo < best { best = hi - lo }
+        }
+        return best
+    }
+
+    /// Fade runs: stretches whose level (median over 5 frames) is below `fadeGain`, joined
+    /// across gaps of a few frames and extended on each side while the level is still below
+    /// `fadeEdge` (a fade's last stretch is only slightly quieter). Each run's direction is
+    /// the sign of its level slope.
+    func fadeRuns(_ gain: [Float]) -> [Int8] {
+        let n = gain.count
+        var level = [Float](repeating: .nan, count: n)
+        for i in 0..<n {
+            let window = (max(0, i - 2)...min(n - 1, i + 2)).map { gain[$0] }.filter { !$0.isNaN }
+            if !gain[i].isNaN, let m = Self.median(window) { level[i] = m }
+        }
+        var out = [Int8](repeating: 0, count: n)
+        var i = 0
+        while i < n {
+            guard !level[i].isNaN, level[i] < fadeGain else { i += 1; continue }
+            // The core: quieter frames, with NaN (silent raw) frames and short gaps inside.
+            var end = i + 1, lastQuiet = i
+            while end < n && end - lastQuiet <= 3 {
+                if !level[end].isNaN && level[end] < fadeGain { lastQuiet = end }
+                end += 1
+            }
+            var lo = i, hi = lastQuiet + 1
+            while lo > 0 && (level[lo - 1].isNaN || level[lo - 1] < fadeEdge) { lo -= 1 }
+            while hi < n && (level[hi].isNaN || level[hi] < fadeEdge) { hi += 1 }
+            var xs: [Float] = [], ys: [Float] = []
+            for k in lo..<hi where !level[k].isNaN { xs.append(Float(k)); ys.append(level[k]) }
+            let direction: Int8 = Self.slope(xs, ys) >= 0 ? 1 : -1
+            for k in lo..<hi { out[k] = direction }
+            i = hi
+        }
+        return out
+    }
+
+    /// What happened to one beat's frames: how much of it plays, how much twice, how much is
+    /// low-passed or in a fade, and its level, level slope and shape change.
+    static func measureBeat(_ span: Range<Int>, passes: [Int], changes: FrameChanges, effectTilt: Float) -> BeatMeasure {
         let played = Double(span.filter { passes[$0] >= 1 }.count) / Double(span.count)
         let looped = Double(span.filter { passes[$0] >= 2 }.count) / Double(span.count)
         // Leave out the frames next to the beat's edges: their windows straddle the joins.
         let trim = span.count >= 8 ? 2 : (span.count >= 4 ? 1 : 0)
         let inner = (span.lowerBound + trim)..<(span.upperBound - trim)
-        var xs: [Float] = [], gs: [Float] = [], ts: [Float] = [], early: [Float] = [], ss: [Float] = []
+        var xs: [Float] = [], gs: [Float] = [], ls: [Float] = [], ss: [Float] = []
+        var fadeIn = 0, fadeOut = 0, filtered = 0
         for i in inner where !changes.gain[i].isNaN && passes[i] >= 1 {
-            let x = Float(i - span.lowerBound) / Float(span.count)
-            xs.append(x)
+            xs.append(Float(i - span.lowerBound) / Float(span.count))
             gs.append(changes.gain[i])
-            ss.append(changes.shape[i])
-            let t = changes.tilt[i]
-            if !t.isNaN { ts.append(t); if x < 0.4 { early.append(t) } }
+            if !changes.shape[i].isNaN { ss.append(changes.shape[i]) }
+            let l = changes.lowPass[i]
+            if !l.isNaN { ls.append(l); if l < effectTilt { filtered += 1 } }
+            if changes.fade[i] > 0 { fadeIn += 1 } else if changes.fade[i] < 0 { fadeOut += 1 }
         }
+        let measured = max(1, gs.count)
         let g = gs.isEmpty ? 0 : gs.reduce(0, +) / Float(gs.count)
         return BeatMeasure(played: played, looped: looped, gain: g, slope: slope(xs, gs),
-                           tilt: median(ts) ?? 0, earlyTilt: median(early) ?? median(ts) ?? 0,
+                           lowPass: median(ls) ?? 0, filtered: Double(filtered) / Double(measured),
+                           fadeIn: Double(fadeIn) / Double(measured), fadeOut: Double(fadeOut) / Double(measured),
                            shape: median(ss) ?? 0)
     }
 
     public func classify(_ m: BeatMeasure) -> EditLabel {
         if m.played < cutBelow { return .cut }
         if m.looped >= loopFrom { return .loop }
-        if max(m.tilt, m.earlyTilt) < effectTilt { return .effect }
+        if m.filtered >= 0.5 { return .effect }
         if m.shape > transitionShape { return .transition }
-        if m.gain < fadeGain { return m.slope >= 0 ? .fadeIn : .fadeOut }
+        if m.fadeIn + m.fadeOut >= 0.5 { return m.fadeIn >= m.fadeOut ? .fadeIn : .fadeOut }
         return .keep
     }
 
@@ -251,7 +325,10 @@ public struct LabelInference: Sendable {
     /// Each frame relative to its own loudest band, floored `range` dB below: a gain change
     /// leaves these features unchanged. One extra feature marks digital silence (every band
     /// at the file's floor), so that a faded, quiet frame is never mistaken for silence: it
-    /// adds `silenceCost` dB to the RMS cost of matching silence with sound.
+    /// adds `silenceCost` dB to the RMS cost of matching silence with sound. The flag is
+    /// negative so that sound in the edit against raw silence counts as energy the raw does
+    /// not have (full weight in `JumpAlignment`'s cost), while an edit that is silent where
+    /// the raw has sound (a fade to nothing) counts as quieter.
     ///
     /// Neighbouring bands are averaged in groups of `pool` (alignment needs the outline of
     /// the spectrum, not every band, and the cost matrix shrinks by the same factor).
@@ -277,7 +354,7 @@ public struct LabelInference: Sendable {
                         for b in (g * pool)..<((g + 1) * pool) { sum += src[b] <= floor + 0.01 ? -range : max(src[b] - peak, -range) }
                         dst[g] = silent ? -range : sum / Float(pool)
                     }
-                    dst[bands] = silent ? flag : 0
+                    dst[bands] = silent ? -flag : 0
                 }
             }
         }

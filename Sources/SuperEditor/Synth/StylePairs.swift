@@ -12,10 +12,27 @@ import Tensor
 ///   and the edited audio is those labels applied by `WaveformEditor`.
 /// Written in the `synth` layout (raw/, edited/, truth/{id}.json) so that `prepare`,
 /// `evaluate labels` and `evaluate policy` take it as they take synthetic data.
+///
+/// The other styles (`EditScriptStyle`) leave the recording as it is and edit it by a script
+/// whose ranges fall anywhere, not on beats: fades of several shapes and lengths, cuts,
+/// loops and low-pass filters; their labels are the step covering most of each beat.
 public struct StylePairs {
+    public enum Style: Sendable, Equatable {
+        /// The consistent style above (defects put in, then edited away).
+        case dropouts
+        case script(EditScriptStyle)
+
+        public init?(name: String) {
+            if name == "dropouts" { self = .dropouts } else if let s = EditScriptStyle(rawValue: name) { self = .script(s) } else { return nil }
+        }
+
+        public static let names = ["dropouts"] + EditScriptStyle.allCases.map(\.rawValue)
+    }
+
     public var seconds: ClosedRange<Double> = 20...30
     public var dropouts = 2
     public var bursts = 2
+    public var style = Style.dropouts
 
     public init() {}
 
@@ -30,6 +47,9 @@ public struct StylePairs {
         let peak = raw.reduce(Float(0)) { max($0, abs($1)) }
         guard peak > 0 else { return nil }
         for i in raw.indices { raw[i] *= 0.7 / peak }
+        if case .script(let scriptStyle) = style {
+            return scripted(raw, scriptStyle, sampleRate: sampleRate, seed: seed, id: id)
+        }
 
         // Defects on beats of the clean excerpt's grid, away from the ends and each other.
         let clean = Self.beatStarts(raw, sampleRate: sampleRate)
@@ -68,6 +88,32 @@ public struct StylePairs {
             SynthTruth.Step(label: labels[k].name, reason: "style", firstBeat: k, lastBeat: k,
                             start: Double(spans[k].lowerBound) / Double(sampleRate), end: Double(spans[k].upperBound) / Double(sampleRate))
         }
+        return Self.pair(id: id, seed: seed, raw: raw, edited: edited, starts: starts, labels: labels, script: script, sampleRate: sampleRate)
+    }
+
+    /// A pair edited by a script of `scriptStyle` (seeded from `seed`), labelled on the raw's grid.
+    func scripted(_ raw: [Float], _ scriptStyle: EditScriptStyle, sampleRate: Int, seed: UInt64, id: String) -> SynthPair? {
+        let starts = Self.beatStarts(raw, sampleRate: sampleRate)
+        guard starts.count >= 12 else { return nil }
+        let interval = zip(starts.dropFirst(), starts).map { $0 - $1 }.sorted()[starts.count / 2]
+        var rng = SeededRandom(seed: seed, index: 1)
+        let edit = scriptStyle.script(count: raw.count, sampleRate: sampleRate, firstBeat: starts[0], beatInterval: interval, random: &rng)
+        let spans = EditTimeline.beatSpans(positions: starts, total: raw.count)
+        let labels = edit.labels(for: spans)
+        let edited = edit.apply(raw)
+        let script = edit.steps.map { step in
+            let beats = spans.indices.filter { spans[$0].overlaps(step.range) }
+            return SynthTruth.Step(label: step.operation.label.name, reason: step.operation.name,
+                                   firstBeat: beats.first ?? 0, lastBeat: beats.last ?? 0,
+                                   start: Double(step.range.lowerBound) / Double(sampleRate),
+                                   end: Double(step.range.upperBound) / Double(sampleRate))
+        }
+        return Self.pair(id: id, seed: seed, raw: raw, edited: edited, starts: starts, labels: labels, script: script, sampleRate: sampleRate)
+    }
+
+    static func pair(id: String, seed: UInt64, raw: [Float], edited: [Float], starts: [Int], labels: [EditLabel],
+                     script: [SynthTruth.Step], sampleRate: Int) -> SynthPair {
+        let times = starts.map { Double($0) / Double(sampleRate) }
         let bpm = times.count > 1 ? 60 / ((times.last! - times.first!) / Double(times.count - 1)) : 0
         let truth = SynthTruth(id: id, seed: seed, index: 0, sampleRate: sampleRate, bpm: bpm,
                                rawDuration: Double(raw.count) / Double(sampleRate),
