@@ -13,8 +13,8 @@ import Tensor
 /// of one jump. Cost is the RMS difference of the two frames' features.
 public struct JumpAlignment: Sendable {
     public var jumpPenalty: Float = 150
-    public var stayPenalty: Float = 5
-    public var skipPenalty: Float = 5
+    public var stayPenalty: Float = 30
+    public var skipPenalty: Float = 30
 
     public init() {}
 

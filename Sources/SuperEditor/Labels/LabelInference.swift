@@ -36,6 +36,8 @@ public struct LabelInference: Sendable {
     public var fadeGain: Float = -1.5
     /// Level change (dB) below which a fade run continues on either side of its core.
     public var fadeEdge: Float = -0.25
+    /// Fewest quieter frames that make a fade run (shorter dips are joins and filter edges).
+    public var minimumFadeFrames = 6
     /// Shape change (RMS dB) above which a beat is TRANSITION.
     public var transitionShape: Float = 2
     /// Largest raw × edited frame count aligned (about 11 minutes of audio on each side).
@@ -95,19 +97,18 @@ public struct LabelInference: Sendable {
         let rawDB = Self.decibels(raw), editDB = Self.decibels(edited)
         let path = align(raw: raw, rawDB: rawDB, edited: edited, editDB: editDB)
         let passes = path.passes()
-        let changes = frameChanges(raw: raw, rawDB: rawDB, edited: edited, editDB: editDB, firstEdited: path.firstEditedFrame())
+        // Compare each raw frame with the edit at the sub-hop position the edit plays it from.
+        let heard = SubFrameAlignment().interpolatedRaw(rawDB: rawDB, n: n, editDB: editDB, dims: raw.nMels, path: path,
+                                                        floor: max(raw.dbMin, edited.dbMin) + 1)
+        let changes = frameChanges(raw: raw, rawDB: heard, edited: edited, editDB: editDB, firstEdited: path.firstEditedFrame())
 
         let beatFrames = beatGrid(raw)
         let interval = Self.medianInterval(beatFrames)
         var labels: [EditLabel] = []
         var measures: [BeatMeasure] = []
-        for var span in EditTimeline.beatSpans(positions: beatFrames, total: n) {
-            // The first beat also covers the start and the last one the end; judge each on
-            // one beat's length from its beat frame.
-            if let step = interval {
-                span = span.lowerBound..<min(span.upperBound, span.lowerBound + step)
-                if span.lowerBound == 0, let f = beatFrames.first, f > 0 { span = f..<min(n, f + step) }
-            }
+        // Each beat is judged on the span the edit acts on (the first beat also covers the
+        // start and the last one the end), as the true labels are given.
+        for span in EditTimeline.beatSpans(positions: beatFrames, total: n) {
             guard !span.isEmpty else {
                 labels.append(labels.last ?? .keep)
                 measures.append(.none)
@@ -187,7 +188,7 @@ public struct LabelInference: Sendable {
             // The two files are normalised to their own loudest frame: remove that offset.
             if pass == 0 { offset = Self.mode(gain.filter { !$0.isNaN }) ?? 0 }
         }
-        return FrameChanges(gain: gain, lowPass: lowPass, shape: shape, fade: fadeRuns(gain))
+        return FrameChanges(gain: gain, lowPass: lowPass, shape: shape, fade: fadeRuns(gain, filtered: lowPass.map { $0 < effectTilt }))
     }
 
     /// The most negative difference between the mean change above and below a split of the
@@ -211,26 +212,36 @@ public struct LabelInference: Sendable {
     /// across gaps of a few frames and extended on each side while the level is still below
     /// `fadeEdge` (a fade's last stretch is only slightly quieter). Each run's direction is
     /// the sign of its level slope.
-    func fadeRuns(_ gain: [Float]) -> [Int8] {
+    func fadeRuns(_ gain: [Float], filtered: [Bool]) -> [Int8] {
         let n = gain.count
         var level = [Float](repeating: .nan, count: n)
-        for i in 0..<n {
+        for i in 0..<n where !gain[i].isNaN && !filtered[i] {
             let window = (max(0, i - 2)...min(n - 1, i + 2)).map { gain[$0] }.filter { !$0.isNaN }
-            if !gain[i].isNaN, let m = Self.median(window) { level[i] = m }
+            level[i] = Self.median(window)!
         }
+        // A run may cross silent raw frames (NaN level) but never a low-passed one: a filter
+        // also lowers the level, and its edges are not a fade.
+        func open(_ k: Int) -> Bool { !filtered[k] && (level[k].isNaN || level[k] < fadeEdge) }
         var out = [Int8](repeating: 0, count: n)
         var i = 0
         while i < n {
             guard !level[i].isNaN, level[i] < fadeGain else { i += 1; continue }
             // The core: quieter frames, with NaN (silent raw) frames and short gaps inside.
-            var end = i + 1, lastQuiet = i
-            while end < n && end - lastQuiet <= 3 {
-                if !level[end].isNaN && level[end] < fadeGain { lastQuiet = end }
+            var end = i + 1, lastQuiet = i, quiet = 1
+            while end < n && end - lastQuiet <= 3 && !filtered[end] {
+                if !level[end].isNaN && level[end] < fadeGain { lastQuiet = end; quiet += 1 }
                 end += 1
             }
+            // A join or a filter's edge smears a few frames (the STFT window is four hops);
+            // a fade is longer than that.
+            guard quiet >= minimumFadeFrames else { i = lastQuiet + 1; continue }
             var lo = i, hi = lastQuiet + 1
-            while lo > 0 && (level[lo - 1].isNaN || level[lo - 1] < fadeEdge) { lo -= 1 }
-            while hi < n && (level[hi].isNaN || level[hi] < fadeEdge) { hi += 1 }
+            while lo > 0 && open(lo - 1) { lo -= 1 }
+            while hi < n && open(hi) { hi += 1 }
+            // A fade's last stretch (a sine or S-curve ends flat) is barely quieter: go on
+            // while the level still climbs towards the raw's, frame by frame.
+            while lo > 1 && !level[lo - 1].isNaN && !level[lo].isNaN && level[lo - 1] < fadeEdge / 5 && level[lo - 1] > level[lo] { lo -= 1 }
+            while hi + 1 < n && !level[hi].isNaN && !level[hi - 1].isNaN && level[hi] < fadeEdge / 5 && level[hi] > level[hi - 1] { hi += 1 }
             var xs: [Float] = [], ys: [Float] = []
             for k in lo..<hi where !level[k].isNaN { xs.append(Float(k)); ys.append(level[k]) }
             let direction: Int8 = Self.slope(xs, ys) >= 0 ? 1 : -1
