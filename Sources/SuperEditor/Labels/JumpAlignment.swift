@@ -51,8 +51,15 @@ public struct JumpAlignment: Sendable {
     }
 
     /// Aligns `edited` (m, dims) to `raw` (n, dims), both frame-major.
-    public func align(raw: [Float], n: Int, edited: [Float], m: Int, dims: Int) -> Path {
+    ///
+    /// An edit plays the raw from positions that are rarely whole hops, so its frames can sit
+    /// half a hop from every raw frame; on transient music that costs more than a jump, and
+    /// a repeat of the same bars elsewhere, at a luckier phase, wins. `between` (n, dims),
+    /// when given, is the raw halfway from each frame to the next: each raw frame is then
+    /// matched at the best of the positions −½, 0 and +½ hop.
+    public func align(raw: [Float], n: Int, edited: [Float], m: Int, dims: Int, between: [Float]? = nil) -> Path {
         precondition(n > 0 && m > 0 && raw.count == n * dims && edited.count == m * dims)
+        precondition(between.map { $0.count == n * dims } ?? true)
         // The cost is computed in blocks of edited rows as the DP reaches them, so memory
         // grows with m·n bytes (the moves) rather than m·n floats.
         var block = [Float]()
@@ -61,6 +68,15 @@ public struct JumpAlignment: Sendable {
             if blockStart < 0 || j >= blockStart + Self.blockRows {
                 blockStart = j
                 block = costMatrix(edited, rows: j..<min(m, j + Self.blockRows), raw, n, dims: dims)
+                if let h = between {
+                    let half = costMatrix(edited, rows: j..<min(m, j + Self.blockRows), h, n, dims: dims)
+                    for r in 0..<(block.count / n) {
+                        for i in 0..<n {
+                            let k = r * n + i
+                            block[k] = min(block[k], half[k], i > 0 ? half[k - 1] : .infinity)
+                        }
+                    }
+                }
             }
             return (j - blockStart) * n
         }

@@ -122,14 +122,22 @@ public struct LabelInference: Sendable {
         return Result(beatTimes: beatTimes, beatFrames: beatFrames, labels: labels, measures: measures, path: path)
     }
 
-    /// The monotone path that plays the edited file from the raw one, on shaped, pooled dB.
+    /// The path that plays the edited file from the raw one, on shaped dB, with the raw also
+    /// offered at half-hop positions (`JumpAlignment.align(between:)`).
     func align(raw: AudioFeatures, rawDB: [Float], edited: AudioFeatures, editDB: [Float]) -> JumpAlignment.Path {
-        let dims = raw.nMels
-        return alignment.align(raw: Self.shapeFeatures(rawDB, frames: raw.frames, dims: dims, range: alignmentRange,
-                                                       silentAt: raw.dbMin), n: raw.frames,
-                               edited: Self.shapeFeatures(editDB, frames: edited.frames, dims: dims, range: alignmentRange,
-                                                          silentAt: edited.dbMin), m: edited.frames,
-                               dims: dims / Self.alignmentPool + 1)
+        let dims = raw.nMels, n = raw.frames
+        var halfway = rawDB
+        var row = [Float](repeating: 0, count: dims)
+        let interpolation = SubFrameAlignment()
+        for i in 0..<n {
+            interpolation.interpolate(rawDB, n: n, dims: dims, frame: i, fraction: 0.5, into: &row)
+            for b in 0..<dims { halfway[i * dims + b] = row[b] }
+        }
+        func shaped(_ db: [Float], _ frames: Int, _ floor: Float) -> [Float] {
+            Self.shapeFeatures(db, frames: frames, dims: dims, range: alignmentRange, silentAt: floor)
+        }
+        return alignment.align(raw: shaped(rawDB, n, raw.dbMin), n: n, edited: shaped(editDB, edited.frames, edited.dbMin),
+                               m: edited.frames, dims: dims / Self.alignmentPool + 1, between: shaped(halfway, n, raw.dbMin))
     }
 
     /// Per raw frame, against the edited frame that plays it first (after removing the
