@@ -35,7 +35,7 @@ public struct LabelInference: Sendable {
     /// Level change (dB) below which frames start a fade run.
     public var fadeGain: Float = -1.5
     /// Level change (dB) below which a fade run continues on either side of its core.
-    public var fadeEdge: Float = -0.25
+    public var fadeEdge: Float = -1.0
     /// Fewest quieter frames that make a fade run (shorter dips are joins and filter edges).
     public var minimumFadeFrames = 6
     /// Shape change (RMS dB) above which a beat is TRANSITION.
@@ -246,10 +246,6 @@ public struct LabelInference: Sendable {
             var lo = i, hi = lastQuiet + 1
             while lo > 0 && open(lo - 1) { lo -= 1 }
             while hi < n && open(hi) { hi += 1 }
-            // A fade's last stretch (a sine or S-curve ends flat) is barely quieter: go on
-            // while the level still climbs towards the raw's, frame by frame.
-            while lo > 1 && !level[lo - 1].isNaN && !level[lo].isNaN && level[lo - 1] < fadeEdge / 5 && level[lo - 1] > level[lo] { lo -= 1 }
-            while hi + 1 < n && !level[hi].isNaN && !level[hi - 1].isNaN && level[hi] < fadeEdge / 5 && level[hi] > level[hi - 1] { hi += 1 }
             var xs: [Float] = [], ys: [Float] = []
             for k in lo..<hi where !level[k].isNaN { xs.append(Float(k)); ys.append(level[k]) }
             let direction: Int8 = Self.slope(xs, ys) >= 0 ? 1 : -1

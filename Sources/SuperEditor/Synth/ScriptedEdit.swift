@@ -160,10 +160,33 @@ public struct ScriptedEdit: Sendable, Equatable {
     }
 
     /// The true label of every beat span: the label of the step that covers more than half
-    /// of it, otherwise KEEP.
+    /// of it, otherwise KEEP. A fade counts only where it is audible: where its gain is more
+    /// than `audibleFadeDB` below full level (a sine or S-curve fade spends its last stretch
+    /// within a fraction of a dB of it, which no listener hears as a fade).
     public func labels(for spans: [Range<Int>]) -> [EditLabel] {
-        spans.map { span in
-            steps.first { $0.range.clamped(to: span).count * 2 > span.count }?.operation.label ?? .keep
+        let ranges = steps.map(audibleRange)
+        return spans.map { span in
+            steps.indices.first { ranges[$0].clamped(to: span).count * 2 > span.count }.map { steps[$0].operation.label } ?? .keep
         }
+    }
+
+    /// Level change below which a fade is audible, in dB (about one just-noticeable difference).
+    public var audibleFadeDB = -1.0
+
+    /// The part of a step that changes the sound audibly (the whole step but for fades).
+    public func audibleRange(_ step: Step) -> Range<Int> {
+        let r = step.range
+        let shape: FadeShape, rising: Bool
+        switch step.operation {
+        case .fadeIn(let s): shape = s; rising = true
+        case .fadeOut(let s): shape = s; rising = false
+        default: return r
+        }
+        let threshold = pow(10, audibleFadeDB / 20), len = Double(max(1, r.count - 1))
+        // The gain rises monotonically over a fade-in (falls over a fade-out): find where
+        // it crosses the threshold.
+        var audible = r.count
+        for k in 0..<r.count where shape.gain(Double(k) / len, floorDB: fadeFloorDB) >= threshold { audible = k; break }
+        return rising ? r.lowerBound..<(r.lowerBound + audible) : (r.upperBound - audible)..<r.upperBound
     }
 }
