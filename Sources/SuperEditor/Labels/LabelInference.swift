@@ -348,7 +348,7 @@ public struct LabelInference: Sendable {
     /// Neighbouring bands are averaged in groups of `pool` (alignment needs the outline of
     /// the spectrum, not every band, and the cost matrix shrinks by the same factor).
     static func shapeFeatures(_ db: [Float], frames: Int, dims: Int, range: Float, silentAt floor: Float,
-                              silenceCost: Float = 20, pool: Int = alignmentPool) -> [Float] {
+                              silenceCost: Float = 60, pool: Int = alignmentPool) -> [Float] {
         let bands = dims / pool
         var out = [Float](repeating: 0, count: frames * (bands + 1))
         let flag = silenceCost * Float(bands + 1).squareRoot()
