@@ -7,7 +7,10 @@ DEB_PKGS    := libopenblas-dev libsndfile1-dev libsoxr-dev libkissfft-dev libpng
 PYENV       := .venv-tools
 RELEASE_BIN := .build/release/super-editor
 
-.PHONY: deps test release demo bench phase1 pyenv clean
+MUSIC_DIR   := .cache/music
+MUSIC_PKG   := drascula-music
+
+.PHONY: deps test release demo bench phase1 pyenv music clean
 
 # Installs the C libraries the package links, when they are missing (needs root, as on CI).
 deps:
@@ -23,8 +26,22 @@ pyenv: deps
 	@test -x $(PYENV)/bin/python || python3 -m venv $(PYENV)
 	@$(PYENV)/bin/python -c "import numpy, tensorboard" 2>/dev/null || $(PYENV)/bin/pip install -q numpy==2.4.6 tensorboard==2.21.0
 
-test: deps pyenv
-	SUPER_EDITOR_PYTHON=$(CURDIR)/$(PYENV)/bin/python OPENBLAS_NUM_THREADS=$(THREADS) $(SWIFT) test --disable-swift-testing
+# Real recordings for the label-inference test: Debian's drascula-music (the game's
+# soundtrack, BSD-like Drascula licence; see MODEL_CARD.md), fetched once with apt-get
+# download into .cache/ (never committed). Without network the test that needs it skips.
+music:
+	@ls $(MUSIC_DIR)/*.ogg >/dev/null 2>&1 || { \
+	  tmp=$$(mktemp -d) && cd $$tmp && \
+	  { apt-get download -qq $(MUSIC_PKG) >/dev/null 2>&1 || { apt-get update -qq >/dev/null 2>&1 && apt-get download -qq $(MUSIC_PKG) >/dev/null 2>&1; }; } && \
+	  dpkg -x $(MUSIC_PKG)_*.deb x && mkdir -p $(CURDIR)/$(MUSIC_DIR) && \
+	  cp x/usr/share/scummvm/drascula/audio/track1*.ogg $(CURDIR)/$(MUSIC_DIR)/ && \
+	  cp x/usr/share/doc/$(MUSIC_PKG)/copyright $(CURDIR)/$(MUSIC_DIR)/COPYRIGHT; \
+	  cd $(CURDIR); rm -rf $$tmp; \
+	  ls $(MUSIC_DIR)/*.ogg >/dev/null 2>&1 || echo "warning: could not fetch $(MUSIC_PKG); the real-music test will skip" >&2; }
+
+test: deps pyenv music
+	SUPER_EDITOR_PYTHON=$(CURDIR)/$(PYENV)/bin/python SUPER_EDITOR_MUSIC=$(CURDIR)/$(MUSIC_DIR) \
+	  OPENBLAS_NUM_THREADS=$(THREADS) $(SWIFT) test --disable-swift-testing
 
 release: deps
 	$(SWIFT) build -c release --product super-editor

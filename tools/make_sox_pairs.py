@@ -16,7 +16,7 @@ Nothing here is committed: the recordings and generated audio stay outside the r
 
 usage: tools/make_sox_pairs.py OUT [--binary PATH] [--audio DIR] [--seconds 40]
 """
-import argparse, json, os, subprocess, sys, tempfile
+import argparse, json, math, os, subprocess, sys, tempfile
 
 NAMES = ["CUT", "KEEP", "LOOP", "FADE_IN", "FADE_OUT", "EFFECT", "TRANSITION"]
 SPEECH = [
@@ -70,6 +70,18 @@ def make_pair(src, pid, out, binary, seconds):
             parts.extend([part, part] if label == "LOOP" else [part])
         edited = os.path.join(out, "edited", pid + ".wav")
         run("sox", *parts, edited)
+    # The truth counts a fade only where it is audible, 1 dB or more below full level (as
+    # ScriptedEdit.audibleRange): a quarter-sine fade is within 1 dB of full level for the
+    # last 30% of its length.
+    audible = 2 / math.pi * math.asin(10 ** (-1 / 20)) * fade
+    truth_plan = []
+    for s, e, label, fx in plan:
+        if label == "FADE_IN":
+            truth_plan += [(s, s + audible, label, fx), (s + audible, e, "KEEP", [])]
+        elif label == "FADE_OUT":
+            truth_plan += [(s, e - audible, "KEEP", []), (e - audible, e, label, fx)]
+        else:
+            truth_plan.append((s, e, label, fx))
     # The grid the inference labels, and the true label covering most of each beat.
     r = json.loads(subprocess.check_output([binary, "align", raw, edited, "--json"]))
     times = r["beat_times"]
@@ -78,7 +90,7 @@ def make_pair(src, pid, out, binary, seconds):
         start = 0.0 if i == 0 else t
         end = times[i + 1] if i + 1 < len(times) else d
         cover = {}
-        for s, e, label, _ in plan:
+        for s, e, label, _ in truth_plan:
             o = min(e, end) - max(s, start)
             if o > 0:
                 cover[label] = cover.get(label, 0) + o
