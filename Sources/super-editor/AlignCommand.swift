@@ -27,7 +27,9 @@ struct Align: CheckedCommand {
         let result: LabelInference.Result
         result = try inference.infer(raw: URL(fileURLWithPath: raw), edited: URL(fileURLWithPath: edited)).result
         if json {
-            var object: [String: Any] = ["beat_times": result.beatTimes, "labels": result.labels.map(\.rawValue)]
+            var object: [String: Any] = ["beat_times": result.beatTimes, "labels": result.labels.map(\.rawValue),
+                                         "alignment": ["matched": result.alignment.matched, "median_cost_db": Double(result.alignment.medianCost),
+                                                       "jumps": result.alignment.jumps, "explained": inference.explains(result)]]
             if details {
                 object["measures"] = result.measures.map {
                     ["played": $0.played, "looped": $0.looped, "gain": Double($0.gain), "slope": Double($0.slope),
@@ -42,6 +44,7 @@ struct Align: CheckedCommand {
             print(String(decoding: data, as: UTF8.self))
             return
         }
+        print(inference.alignmentSummary(result))
         print("beat  time(s)  label")
         for (k, t) in result.beatTimes.enumerated() {
             var line = String(format: "%4d  %7.3f  %@", k, t, result.labels[k].name)

@@ -21,12 +21,24 @@ struct PrepareCommand: CheckedCommand {
     @Option(help: "Share of pairs held out for validation, stored in the cache for every command that reads it (default 0.1 for a new cache).")
     var validationFraction: Double?
 
+    @Flag(help: "Also train on pairs whose edit the label vocabulary does not explain (another take, a remix); by default they are skipped.")
+    var keepUnexplained = false
+
     func execute() throws {
         let report: Prepare.Report
         var prepare = Prepare()
         prepare.validationFraction = validationFraction
+        prepare.keepUnexplained = keepUnexplained
         report = try prepare.run(raw: URL(fileURLWithPath: raw), edited: URL(fileURLWithPath: edited),
                                    cache: URL(fileURLWithPath: out))
+        if !report.alignment.isEmpty {
+            print("pair                              matched  median cost  jumps")
+            for id in report.alignment.keys.sorted() {
+                let q = report.alignment[id]!
+                print(String(format: "%@  %6.1f%%  %8.1f dB  %5d%@", id.padding(toLength: max(30, id.count), withPad: " ", startingAt: 0),
+                             100 * q.matched, q.medianCost, q.jumps, q.matched < prepare.inference.minimumMatched ? "  (not explained, kept)" : ""))
+            }
+        }
         FileHandle.standardError.write(Data("prepare: \(report.summary)\n".utf8))
         if report.prepared.isEmpty && report.alreadyDone.isEmpty {
             throw InputError(raw, "no usable pairs (\(report.skipped.count) skipped)")

@@ -33,6 +33,35 @@ final class PrepareTests: XCTestCase {
         return (raw, edited)
     }
 
+    /// An "edit" that is another piece of music is flagged and skipped, not trained on with
+    /// wrong labels; a real edit reports a confident alignment. `keepUnexplained` keeps it.
+    func testAnEditTheVocabularyCannotExplainIsFlagged() throws {
+        let good = SynthPair.generate(seed: 5, index: 0, seconds: 12...12)
+        try good.write(to: dir)
+        let other = SynthPair.generate(seed: 6, index: 1, seconds: 12...12)
+        let raw = dir.appendingPathComponent("raw"), edited = dir.appendingPathComponent("edited")
+        try AudioFile.write(good.raw, sampleRate: 22050, to: raw.appendingPathComponent("remix.wav"))
+        try AudioFile.write(other.edited, sampleRate: 22050, to: edited.appendingPathComponent("remix.wav"))
+        let cache = dir.appendingPathComponent("cache")
+        let report = try Prepare().run(raw: raw, edited: edited, cache: cache, progress: false)
+        XCTAssertEqual(report.prepared, [good.id])
+        XCTAssertEqual(report.skipped.map(\.id), ["remix"])
+        XCTAssertTrue(report.skipped[0].reason.contains("not explained by the label vocabulary"), report.skipped[0].reason)
+        let quality = try XCTUnwrap(report.alignment[good.id])
+        XCTAssertGreaterThan(quality.matched, 0.6)
+        let stored = try JSONDecoder().decode(LabelInference.AlignmentQuality.self,
+                                              from: Data(contentsOf: CacheLayout(root: cache).alignment(good.id)))
+        XCTAssertEqual(stored, quality)
+        let manifest = try JSONSerialization.jsonObject(with: Data(contentsOf: CacheLayout(root: cache).manifest)) as! [String: Any]
+        XCTAssertNotNil((manifest["alignment"] as? [String: Any])?[good.id])
+
+        var keeping = Prepare()
+        keeping.keepUnexplained = true
+        let kept = try keeping.run(raw: raw, edited: edited, cache: cache, progress: false)
+        XCTAssertEqual(kept.prepared, ["remix"])
+        XCTAssertLessThan(try XCTUnwrap(kept.alignment["remix"]).matched, 0.5)
+    }
+
     func testPreparesGoodPairsSkipsBadOnesAndResumes() throws {
         let (raw, edited) = try makeDataset()
         let cache = dir.appendingPathComponent("cache")

@@ -33,6 +33,8 @@ public struct CacheLayout: Sendable {
     public func beatLabels(_ id: String) -> URL { labelsDirectory.appendingPathComponent("\(id)_beat_labels.npy") }
     public func beats(_ id: String) -> URL { labelsDirectory.appendingPathComponent("\(id)_beats.npy") }
     public func alignedTarget(_ id: String) -> URL { alignedDirectory.appendingPathComponent("\(id)_target.npy") }
+    /// How well the alignment explained the pair (`LabelInference.AlignmentQuality`, JSON).
+    public func alignment(_ id: String) -> URL { alignedDirectory.appendingPathComponent("\(id)_alignment.json") }
 
     /// Every file of one pair, the feature files first.
     public func files(_ id: String) -> [URL] {

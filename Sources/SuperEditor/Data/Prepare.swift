@@ -18,6 +18,9 @@ public struct Prepare: Sendable {
     /// The validation split stored in the manifest for every command that reads the cache.
     /// Nil keeps the cache's stored one (the default for a new cache).
     public var validationFraction: Double?
+    /// Train on pairs whose edit the label vocabulary does not explain (`LabelInference.explains`)
+    /// instead of skipping them.
+    public var keepUnexplained = false
 
     public init() {}
 
@@ -32,6 +35,8 @@ public struct Prepare: Sendable {
         /// Pairs already complete in the cache.
         public var alreadyDone: [String] = []
         public var skipped: [Skipped] = []
+        /// How well the alignment explained each pair prepared in this run.
+        public var alignment: [String: LabelInference.AlignmentQuality] = [:]
         public var seconds: Double = 0
         public var summary: String {
             "prepared \(prepared.count), already in cache \(alreadyDone.count), skipped \(skipped.count) (\(String(format: "%.1f", seconds)) s)"
@@ -85,7 +90,7 @@ public struct Prepare: Sendable {
         let bar = progress && !todo.isEmpty ? PairProgress(total: todo.count, label: "prepare") : nil
         if progress { for s in report.skipped { FileHandle.standardError.write(Data("skipped \(s.id): \(s.reason)\n".utf8)) } }
 
-        let outcomes = parallelMap(todo.count) { k -> Result<Void, Error> in
+        let outcomes = parallelMap(todo.count) { k -> Result<LabelInference.AlignmentQuality, Error> in
             let id = todo[k]
             let outcome = Result { try preparePair(id: id, raw: raws[id]!, edited: edits[id]!, layout: layout) }
             if case .failure(let e) = outcome { bar?.step("skipped \(id): \(Self.describe(e))") } else { bar?.step() }
@@ -93,7 +98,7 @@ public struct Prepare: Sendable {
         }
         for (id, outcome) in zip(todo, outcomes) {
             switch outcome {
-            case .success: report.prepared.append(id)
+            case .success(let quality): report.prepared.append(id); report.alignment[id] = quality
             case .failure(let e): report.skipped.append(Skipped(id: id, reason: Self.describe(e)))
             }
         }
@@ -105,7 +110,8 @@ public struct Prepare: Sendable {
 
     /// One pair: features of both sides, labels, the aligned target. Files are written
     /// atomically, the aligned target last, so a pair is complete only when all exist.
-    public func preparePair(id: String, raw: URL, edited: URL, layout: CacheLayout) throws {
+    @discardableResult
+    public func preparePair(id: String, raw: URL, edited: URL, layout: CacheLayout) throws -> LabelInference.AlignmentQuality {
         let extractor = FeatureExtractor()
         let rawAudio = try AudioFile.load(raw, sampleRate: extractor.mel.sampleRate)
         let editAudio = try AudioFile.load(edited, sampleRate: extractor.mel.sampleRate)
@@ -119,6 +125,10 @@ public struct Prepare: Sendable {
         let rawF = try extractor.extract(rawAudio.samples, source: raw.path)
         let editF = try extractor.extract(editAudio.samples, source: edited.path)
         let result = try inference.infer(raw: rawF, edited: editF, rawName: raw.path)
+        if !keepUnexplained && !inference.explains(result) {
+            throw InputError(edited.path, String(format: "edit not explained by the label vocabulary: only %.0f%% of its frames match the raw (median cost %.1f dB; another take or a remix?); --keep-unexplained trains on it anyway",
+                                                 100 * result.alignment.matched, result.alignment.medianCost))
+        }
         let frameLabels = FrameLabels.expand(beatLabels: result.labels, beatFrames: result.beatFrames, frames: rawF.frames)
         let target = AlignedTarget.build(path: result.path, frameLabels: frameLabels, editedMel: editF.mel,
                                          editedFrames: editF.frames, dims: editF.nMels)
@@ -127,7 +137,9 @@ public struct Prepare: Sendable {
         try NPY.write(NPYArray(frameLabels.map { Int64($0.rawValue) }), to: layout.frameLabels(id))
         try NPY.write(NPYArray(result.labels.map { Int64($0.rawValue) }), to: layout.beatLabels(id))
         try NPY.write(NPYArray(result.beatTimes), to: layout.beats(id))
+        try AtomicFile.write(try JSONEncoder().encode(result.alignment), to: layout.alignment(id))
         try NPY.write(NPYArray(target, shape: [rawF.frames, rawF.nMels]), to: layout.alignedTarget(id))
+        return result.alignment
     }
 
     func writeManifest(layout: CacheLayout, report: Report, validationFraction: Double) throws {
@@ -139,10 +151,17 @@ public struct Prepare: Sendable {
                 "loop_from": inference.loopFrom, "effect_tilt_db": Double(inference.effectTilt),
                 "fade_gain_db": Double(inference.fadeGain), "fade_edge_db": Double(inference.fadeEdge),
                 "low_pass_range_db": Double(inference.lowPassRange), "transition_shape_db": Double(inference.transitionShape),
+                "matched_below_db": Double(inference.matchedBelow), "minimum_matched": inference.minimumMatched,
+                "keep_unexplained": keepUnexplained,
             ],
         ]
+        var alignment: [String: Any] = [:]
+        for id in report.prepared + report.alreadyDone {
+            if let data = try? Data(contentsOf: layout.alignment(id)), let q = try? JSONSerialization.jsonObject(with: data) { alignment[id] = q }
+        }
         let object: [String: Any] = [
             "prepared": (report.prepared + report.alreadyDone).sorted(),
+            "alignment": alignment,
             "skipped": report.skipped.map { ["id": $0.id, "reason": $0.reason] },
             "settings": settings,
             "validation_fraction": validationFraction,

@@ -169,24 +169,7 @@ public struct JumpAlignment: Sendable {
                         for j in chunk {
                             let a = e.p + (first + j) * dims
                             for i in 0..<n {
-                                let b = r.p + i * dims
-                                // Four partial sums: independent chains the compiler can interleave.
-                                var s0: Float = 0, s1: Float = 0, s2: Float = 0, s3: Float = 0
-                                var k = 0
-                                while k + 4 <= dims {
-                                    let d0 = a[k] - b[k], d1 = a[k + 1] - b[k + 1], d2 = a[k + 2] - b[k + 2], d3 = a[k + 3] - b[k + 3]
-                                    s0 += d0 > 0 ? d0 * d0 : w * d0 * d0
-                                    s1 += d1 > 0 ? d1 * d1 : w * d1 * d1
-                                    s2 += d2 > 0 ? d2 * d2 : w * d2 * d2
-                                    s3 += d3 > 0 ? d3 * d3 : w * d3 * d3
-                                    k += 4
-                                }
-                                while k < dims {
-                                    let d = a[k] - b[k]
-                                    s0 += d > 0 ? d * d : w * d * d
-                                    k += 1
-                                }
-                                c.p[j * n + i] = ((s0 + s1 + s2 + s3) * scale).squareRoot()
+                                c.p[j * n + i] = Self.distance(a, r.p + i * dims, dims: dims, quieterWeight: w, scale: scale)
                             }
                         }
                     }
@@ -196,16 +179,47 @@ public struct JumpAlignment: Sendable {
         return cost
     }
 
-    static func rowNorms(_ x: [Float], _ rows: Int, _ dims: Int) -> [Float] {
-        var out = [Float](repeating: 0, count: rows)
-        x.withUnsafeBufferPointer { xp in
-            for r in 0..<rows {
-                var s: Float = 0
-                let p = xp.baseAddress! + r * dims
-                for k in 0..<dims { s += p[k] * p[k] }
-                out[r] = s
+    /// The cost of matching edited frame `a` with raw frame `b`: RMS of the band differences
+    /// (edit − raw), the quieter ones weighted by `quieterWeight`.
+    @inline(__always)
+    static func distance(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, dims: Int, quieterWeight w: Float, scale: Float) -> Float {
+        // Four partial sums: independent chains the compiler can interleave.
+        var s0: Float = 0, s1: Float = 0, s2: Float = 0, s3: Float = 0
+        var k = 0
+        while k + 4 <= dims {
+            let d0 = a[k] - b[k], d1 = a[k + 1] - b[k + 1], d2 = a[k + 2] - b[k + 2], d3 = a[k + 3] - b[k + 3]
+            s0 += d0 > 0 ? d0 * d0 : w * d0 * d0
+            s1 += d1 > 0 ? d1 * d1 : w * d1 * d1
+            s2 += d2 > 0 ? d2 * d2 : w * d2 * d2
+            s3 += d3 > 0 ? d3 * d3 : w * d3 * d3
+            k += 4
+        }
+        while k < dims {
+            let d = a[k] - b[k]
+            s0 += d > 0 ? d * d : w * d * d
+            k += 1
+        }
+        return ((s0 + s1 + s2 + s3) * scale).squareRoot()
+    }
+
+    /// The cost of every edited frame against the raw frame the path gives it (the best of
+    /// the half-hop positions when `between` is given), as the alignment priced it.
+    public func frameCosts(raw: [Float], n: Int, edited: [Float], m: Int, dims: Int, between: [Float]? = nil, path: Path) -> [Float] {
+        let scale = 1 / Float(dims)
+        return raw.withUnsafeBufferPointer { rb in
+            edited.withUnsafeBufferPointer { eb in
+                (0..<m).map { j in
+                    let i = path.rawFrame[j], a = eb.baseAddress! + j * dims
+                    var c = Self.distance(a, rb.baseAddress! + i * dims, dims: dims, quieterWeight: quieterWeight, scale: scale)
+                    if let h = between {
+                        h.withUnsafeBufferPointer { hb in
+                            c = min(c, Self.distance(a, hb.baseAddress! + i * dims, dims: dims, quieterWeight: quieterWeight, scale: scale))
+                            if i > 0 { c = min(c, Self.distance(a, hb.baseAddress! + (i - 1) * dims, dims: dims, quieterWeight: quieterWeight, scale: scale)) }
+                        }
+                    }
+                    return c
+                }
             }
         }
-        return out
     }
 }

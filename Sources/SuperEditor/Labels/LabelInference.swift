@@ -40,12 +40,28 @@ public struct LabelInference: Sendable {
     public var minimumFadeFrames = 6
     /// Shape change (RMS dB) above which a beat is TRANSITION.
     public var transitionShape: Float = 2
+    /// An edited frame is matched when its alignment cost (dB) is below this.
+    public var matchedBelow: Float = 2.5
+    /// Pairs with fewer matched frames than this are not explained by the label vocabulary.
+    public var minimumMatched = 0.5
     /// Largest raw × edited frame count aligned (about 11 minutes of audio on each side).
     public var maximumAlignmentCells = 800_000_000
     /// Beats further apart than this (seconds; 79 BPM) are split: labels are per beat of the music.
     public var maximumBeatInterval = 0.76
 
     public init() {}
+
+    /// Whether the edit is explained by the label vocabulary (enough of it matches the raw).
+    public func explains(_ result: Result) -> Bool { result.alignment.matched >= minimumMatched }
+
+    /// One line: how confident the alignment is.
+    public func alignmentSummary(_ result: Result) -> String {
+        let a = result.alignment
+        let verdict = explains(result) ? "explained by cuts, loops, fades and filters"
+            : "NOT explained by the label vocabulary (another take or a remix?)"
+        return String(format: "alignment: %.1f%% of the edited frames match the raw (median cost %.1f dB, %d jumps): %@",
+                      100 * a.matched, a.medianCost, a.jumps, verdict)
+    }
 
     /// What the inference measured on one beat (for tuning and for reports).
     public struct BeatMeasure: Sendable, Codable {
@@ -73,6 +89,20 @@ public struct LabelInference: Sendable {
         public var labels: [EditLabel]
         public var measures: [BeatMeasure]
         public var path: JumpAlignment.Path
+        public var alignment: AlignmentQuality
+    }
+
+    /// How well the alignment explains the edit as cuts, loops, fades and filters of the raw.
+    public struct AlignmentQuality: Sendable, Codable, Equatable {
+        /// Share of the edited frames with sound whose match costs less than `matchedBelow`
+        /// dB: near 1 for an edit of this raw, far lower for another take or a remix.
+        public var matched: Double
+        /// Median match cost (dB) of those frames.
+        public var medianCost: Float
+        /// Jumps in the path (cuts and loops, and the start and end trims).
+        public var jumps: Int
+
+        enum CodingKeys: String, CodingKey { case matched, jumps, medianCost = "median_cost_db" }
     }
 
     /// Labels from two audio files.
@@ -95,7 +125,7 @@ public struct LabelInference: Sendable {
                                              n, m, Double(n * m) / 1e6))
         }
         let rawDB = Self.decibels(raw), editDB = Self.decibels(edited)
-        let path = align(raw: raw, rawDB: rawDB, edited: edited, editDB: editDB)
+        let (path, quality) = align(raw: raw, rawDB: rawDB, edited: edited, editDB: editDB)
         let passes = path.passes()
         // Compare each raw frame with the edit at the sub-hop position the edit plays it from.
         let heard = SubFrameAlignment().interpolatedRaw(rawDB: rawDB, n: n, editDB: editDB, dims: raw.nMels, path: path,
@@ -119,13 +149,14 @@ public struct LabelInference: Sendable {
             labels.append(classify(measure))
         }
         let beatTimes = beatFrames.map { Double($0 * raw.hopLength) / Double(raw.sampleRate) }
-        return Result(beatTimes: beatTimes, beatFrames: beatFrames, labels: labels, measures: measures, path: path)
+        return Result(beatTimes: beatTimes, beatFrames: beatFrames, labels: labels, measures: measures, path: path, alignment: quality)
     }
 
     /// The path that plays the edited file from the raw one, on shaped dB, with the raw also
-    /// offered at half-hop positions (`JumpAlignment.align(between:)`).
-    func align(raw: AudioFeatures, rawDB: [Float], edited: AudioFeatures, editDB: [Float]) -> JumpAlignment.Path {
-        let dims = raw.nMels, n = raw.frames
+    /// offered at half-hop positions (`JumpAlignment.align(between:)`), and how well it
+    /// explains the edit.
+    func align(raw: AudioFeatures, rawDB: [Float], edited: AudioFeatures, editDB: [Float]) -> (JumpAlignment.Path, AlignmentQuality) {
+        let dims = raw.nMels, n = raw.frames, m = edited.frames
         var halfway = rawDB
         var row = [Float](repeating: 0, count: dims)
         let interpolation = SubFrameAlignment()
@@ -136,8 +167,17 @@ public struct LabelInference: Sendable {
         func shaped(_ db: [Float], _ frames: Int, _ floor: Float) -> [Float] {
             Self.shapeFeatures(db, frames: frames, dims: dims, range: alignmentRange, silentAt: floor)
         }
-        return alignment.align(raw: shaped(rawDB, n, raw.dbMin), n: n, edited: shaped(editDB, edited.frames, edited.dbMin),
-                               m: edited.frames, dims: dims / Self.alignmentPool + 1, between: shaped(halfway, n, raw.dbMin))
+        let r = shaped(rawDB, n, raw.dbMin), e = shaped(editDB, m, edited.dbMin), h = shaped(halfway, n, raw.dbMin)
+        let features = dims / Self.alignmentPool + 1
+        let path = alignment.align(raw: r, n: n, edited: e, m: m, dims: features, between: h)
+        let costs = alignment.frameCosts(raw: r, n: n, edited: e, m: m, dims: features, between: h, path: path)
+        // Silent edited frames match anything a cut or fade leaves; judge the frames with sound.
+        let sounding = (0..<m).filter { j in (0..<dims).contains { editDB[j * dims + $0] > edited.dbMin + 1 } }
+        let matched = sounding.filter { costs[$0] < matchedBelow }.count
+        let quality = AlignmentQuality(matched: sounding.isEmpty ? 1 : Double(matched) / Double(sounding.count),
+                                       medianCost: Self.median(sounding.map { costs[$0] }) ?? 0,
+                                       jumps: path.move.dropFirst().filter { $0 == .jump }.count)
+        return (path, quality)
     }
 
     /// Per raw frame, against the edited frame that plays it first (after removing the
