@@ -33,7 +33,7 @@ struct Align: CheckedCommand {
             if details {
                 object["measures"] = result.measures.map {
                     ["played": $0.played, "looped": $0.looped, "gain": Double($0.gain), "slope": Double($0.slope),
-                     "low_pass": Double($0.lowPass), "filtered": $0.filtered, "fade_in": $0.fadeIn, "fade_out": $0.fadeOut,
+                     "low_pass": Double($0.lowPass), "filtered": $0.filtered, "early_filtered": $0.earlyFiltered, "fade_in": $0.fadeIn, "fade_out": $0.fadeOut,
                      "shape": Double($0.shape)]
                 }
                 object["beat_frames"] = result.beatFrames

@@ -74,13 +74,16 @@ public struct LabelInference: Sendable {
         /// Median low-pass score (dB) and the share of frames that score below `effectTilt`.
         public var lowPass: Float
         public var filtered: Double
+        /// The share over the first 40% of the beat: a crossfade into a filtered section is
+        /// filtered only late in its beat, a low-passed beat from its start.
+        public var earlyFiltered: Double
         /// Shares of the measured frames inside a rising and a falling fade run.
         public var fadeIn: Double
         public var fadeOut: Double
         /// Median shape change (RMS dB).
         public var shape: Float
 
-        static let none = BeatMeasure(played: 0, looped: 0, gain: 0, slope: 0, lowPass: 0, filtered: 0, fadeIn: 0, fadeOut: 0, shape: 0)
+        static let none = BeatMeasure(played: 0, looped: 0, gain: 0, slope: 0, lowPass: 0, filtered: 0, earlyFiltered: 0, fadeIn: 0, fadeOut: 0, shape: 0)
     }
 
     public struct Result: Sendable {
@@ -304,9 +307,11 @@ public struct LabelInference: Sendable {
         let trim = span.count >= 8 ? 2 : (span.count >= 4 ? 1 : 0)
         let inner = (span.lowerBound + trim)..<(span.upperBound - trim)
         var xs: [Float] = [], gs: [Float] = [], ls: [Float] = [], ss: [Float] = []
-        var fadeIn = 0, fadeOut = 0, filtered = 0
+        var fadeIn = 0, fadeOut = 0, filtered = 0, early = 0, earlyFiltered = 0
         for i in inner where !changes.gain[i].isNaN && passes[i] >= 1 {
-            xs.append(Float(i - span.lowerBound) / Float(span.count))
+            let x = Float(i - span.lowerBound) / Float(span.count)
+            xs.append(x)
+            if x < 0.4 { early += 1; if changes.lowPass[i] < effectTilt { earlyFiltered += 1 } }
             gs.append(changes.gain[i])
             if !changes.shape[i].isNaN { ss.append(changes.shape[i]) }
             let l = changes.lowPass[i]
@@ -317,6 +322,7 @@ public struct LabelInference: Sendable {
         let g = gs.isEmpty ? 0 : gs.reduce(0, +) / Float(gs.count)
         return BeatMeasure(played: played, looped: looped, gain: g, slope: slope(xs, gs),
                            lowPass: median(ls) ?? 0, filtered: Double(filtered) / Double(measured),
+                           earlyFiltered: Double(earlyFiltered) / Double(max(1, early)),
                            fadeIn: Double(fadeIn) / Double(measured), fadeOut: Double(fadeOut) / Double(measured),
                            shape: median(ss) ?? 0)
     }
@@ -324,7 +330,7 @@ public struct LabelInference: Sendable {
     public func classify(_ m: BeatMeasure) -> EditLabel {
         if m.played < cutBelow { return .cut }
         if m.looped >= loopFrom { return .loop }
-        if m.filtered >= 0.5 { return .effect }
+        if m.filtered >= 0.5 && (m.earlyFiltered >= 0.5 || m.filtered >= 0.75) { return .effect }
         if m.shape > transitionShape { return .transition }
         if m.fadeIn + m.fadeOut >= 0.5 { return m.fadeIn >= m.fadeOut ? .fadeIn : .fadeOut }
         return .keep
