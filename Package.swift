@@ -35,8 +35,9 @@ let package = Package(
         .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
         .testTarget(name: "NNTests", dependencies: ["NN"]),
         .testTarget(name: "AudioDSPTests", dependencies: ["AudioDSP"]),
-        .testTarget(name: "SuperEditorTests", dependencies: ["SuperEditor"]),
-        .testTarget(name: "CLITests", dependencies: ["SuperEditor", "super-editor"]),
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "SuperEditorTests", dependencies: ["SuperEditor", "TestSupport"]),
+        .testTarget(name: "CLITests", dependencies: ["SuperEditor", "super-editor", "TestSupport"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 
 /// Runs the built `super-editor` and captures what it printed.
@@ -40,9 +41,7 @@ enum CLI {
     }
 
     static func temporaryDirectory() -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("se-cli-\(UUID().uuidString)")
-        try! FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url
+        makeTemporaryFolder(prefix: "se-cli-")
     }
 }
 
@@ -55,3 +54,4 @@ func assertOneLineError(_ r: CLIResult, mentioning: String, file: StaticString =
     // A crash would show as a signal (status > 128) or a Swift fatal error.
     XCTAssertLessThan(r.status, 128, "crashed: \(r.stderr)", file: file, line: line)
 }
+

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Tensor
 @testable import SuperEditor
 
@@ -22,7 +23,6 @@ func relativeError(_ a: [Float], _ b: [Float], finiteOnly: Bool = false) -> Doub
 }
 
 func temporaryDirectory() -> URL {
-    let url = FileManager.default.temporaryDirectory.appendingPathComponent("se-test-\(UUID().uuidString)")
-    try! FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    return url
+    makeTemporaryFolder(prefix: "se-test-")
 }
+
