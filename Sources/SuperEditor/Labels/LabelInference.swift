@@ -128,15 +128,14 @@ public struct LabelInference: Sendable {
                                              n, m, Double(n * m) / 1e6))
         }
         let rawDB = Self.decibels(raw), editDB = Self.decibels(edited)
-        let (path, quality) = align(raw: raw, rawDB: rawDB, edited: edited, editDB: editDB)
+        let subFrame = SubFrameAlignment(rawDB: rawDB, frames: n, dims: raw.nMels)
+        let (path, quality) = align(raw: raw, rawDB: rawDB, halfway: subFrame.halfway(), edited: edited, editDB: editDB)
         let passes = path.passes()
         // Compare each raw frame with the edit at the sub-hop position the edit plays it from.
-        let heard = SubFrameAlignment().interpolatedRaw(rawDB: rawDB, n: n, editDB: editDB, dims: raw.nMels, path: path,
-                                                        floor: max(raw.dbMin, edited.dbMin) + 1)
+        let heard = subFrame.interpolatedRaw(editDB: editDB, path: path, floor: max(raw.dbMin, edited.dbMin) + 1)
         let changes = frameChanges(raw: raw, rawDB: heard, edited: edited, editDB: editDB, firstEdited: path.firstEditedFrame())
 
         let beatFrames = beatGrid(raw)
-        let interval = Self.medianInterval(beatFrames)
         var labels: [EditLabel] = []
         var measures: [BeatMeasure] = []
         // Each beat is judged on the span the edit acts on (the first beat also covers the
@@ -158,15 +157,8 @@ public struct LabelInference: Sendable {
     /// The path that plays the edited file from the raw one, on shaped dB, with the raw also
     /// offered at half-hop positions (`JumpAlignment.align(between:)`), and how well it
     /// explains the edit.
-    func align(raw: AudioFeatures, rawDB: [Float], edited: AudioFeatures, editDB: [Float]) -> (JumpAlignment.Path, AlignmentQuality) {
+    func align(raw: AudioFeatures, rawDB: [Float], halfway: [Float], edited: AudioFeatures, editDB: [Float]) -> (JumpAlignment.Path, AlignmentQuality) {
         let dims = raw.nMels, n = raw.frames, m = edited.frames
-        var halfway = rawDB
-        var row = [Float](repeating: 0, count: dims)
-        let interpolation = SubFrameAlignment()
-        for i in 0..<n {
-            interpolation.interpolate(rawDB, n: n, dims: dims, frame: i, fraction: 0.5, into: &row)
-            for b in 0..<dims { halfway[i * dims + b] = row[b] }
-        }
         func shaped(_ db: [Float], _ frames: Int, _ floor: Float) -> [Float] {
             Self.shapeFeatures(db, frames: frames, dims: dims, range: alignmentRange, silentAt: floor)
         }
@@ -266,9 +258,12 @@ public struct LabelInference: Sendable {
     func fadeRuns(_ gain: [Float], filtered: [Bool]) -> [Int8] {
         let n = gain.count
         var level = [Float](repeating: .nan, count: n)
+        var window = [Float](repeating: 0, count: 5)
         for i in 0..<n where !gain[i].isNaN && !filtered[i] {
-            let window = (max(0, i - 2)...min(n - 1, i + 2)).map { gain[$0] }.filter { !$0.isNaN }
-            level[i] = Self.median(window)!
+            var count = 0
+            for k in max(0, i - 2)...min(n - 1, i + 2) where !gain[k].isNaN { window[count] = gain[k]; count += 1 }
+            window[0..<count].sort()
+            level[i] = count % 2 == 1 ? window[count / 2] : (window[count / 2 - 1] + window[count / 2]) / 2
         }
         // A run may cross silent raw frames (NaN level) but never a low-passed one: a filter
         // also lowers the level, and its edges are not a fade.

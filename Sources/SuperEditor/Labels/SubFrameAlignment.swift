@@ -12,10 +12,32 @@ import Foundation
 /// raw frame, its dB mel interpolated at that fraction.
 struct SubFrameAlignment {
     var step: Float = 0.1
+    let rawDB: [Float]
+    /// The same frames in power, converted once: every interpolation mixes powers.
+    let rawPower: [Float]
+    let n: Int, dims: Int
 
-    /// `rawDB` (n, dims) interpolated per raw frame at the fraction found for the stretch
+    init(rawDB: [Float], frames n: Int, dims: Int) {
+        self.rawDB = rawDB
+        rawPower = rawDB.map { powf(10, $0 / 10) }
+        self.n = n
+        self.dims = dims
+    }
+
+    /// The raw halfway from each frame to the next, (n, dims) in dB.
+    func halfway() -> [Float] {
+        var out = rawDB
+        var row = [Float](repeating: 0, count: dims)
+        for i in 0..<n {
+            interpolate(frame: i, fraction: 0.5, into: &row)
+            for b in 0..<dims { out[i * dims + b] = row[b] }
+        }
+        return out
+    }
+
+    /// The raw (n, dims) interpolated per raw frame at the fraction found for the stretch
     /// whose edited frame first plays it.
-    func interpolatedRaw(rawDB: [Float], n: Int, editDB: [Float], dims: Int, path: JumpAlignment.Path, floor: Float) -> [Float] {
+    func interpolatedRaw(editDB: [Float], path: JumpAlignment.Path, floor: Float) -> [Float] {
         let m = path.rawFrame.count
         // Stretches: runs of edited frames between jumps.
         var stretchOf = [Int](repeating: 0, count: m)
@@ -36,8 +58,7 @@ struct SubFrameAlignment {
             for f in fractions {
                 var cost: Float = 0
                 for j in members[s] {
-                    let i = path.rawFrame[j]
-                    interpolate(rawDB, n: n, dims: dims, frame: i, fraction: f, into: &row)
+                    interpolate(frame: path.rawFrame[j], fraction: f, into: &row)
                     cost += Self.shapeDistance(editDB, j * dims, row, dims: dims, floor: floor)
                 }
                 if cost < best - 1e-4 || (abs(cost - best) <= 1e-4 && abs(f) < abs(delta[s])) { best = min(best, cost); delta[s] = f }
@@ -48,23 +69,23 @@ struct SubFrameAlignment {
         for j in 0..<m where firstStretch[path.rawFrame[j]] == nil { firstStretch[path.rawFrame[j]] = stretchOf[j] }
         for i in 0..<n {
             guard let s = firstStretch[i], delta[s] != 0 else { continue }
-            interpolate(rawDB, n: n, dims: dims, frame: i, fraction: delta[s], into: &row)
+            interpolate(frame: i, fraction: delta[s], into: &row)
             for b in 0..<dims { out[i * dims + b] = row[b] }
         }
         return out
     }
 
     /// Raw frame `frame + fraction`, interpolated in power between the two nearest frames.
-    func interpolate(_ db: [Float], n: Int, dims: Int, frame i: Int, fraction f: Float, into row: inout [Float]) {
+    func interpolate(frame i: Int, fraction f: Float, into row: inout [Float]) {
         let other = f >= 0 ? min(n - 1, i + 1) : max(0, i - 1)
         let w = abs(f)
-        db.withUnsafeBufferPointer { p in
+        if w == 0 {
+            for k in 0..<dims { row[k] = rawDB[i * dims + k] }
+            return
+        }
+        rawPower.withUnsafeBufferPointer { p in
             let a = p.baseAddress! + i * dims, b = p.baseAddress! + other * dims
-            for k in 0..<dims {
-                if w == 0 { row[k] = a[k]; continue }
-                let power = (1 - w) * powf(10, a[k] / 10) + w * powf(10, b[k] / 10)
-                row[k] = 10 * log10f(max(power, 1e-30))
-            }
+            for k in 0..<dims { row[k] = 10 * log10f(max((1 - w) * a[k] + w * b[k], 1e-30)) }
         }
     }
 

@@ -95,7 +95,7 @@ public struct StylePairs {
     func scripted(_ raw: [Float], _ scriptStyle: EditScriptStyle, sampleRate: Int, seed: UInt64, id: String) -> SynthPair? {
         let starts = Self.beatStarts(raw, sampleRate: sampleRate)
         guard starts.count >= 12 else { return nil }
-        let interval = zip(starts.dropFirst(), starts).map { $0 - $1 }.sorted()[starts.count / 2]
+        let interval = LabelInference.medianInterval(starts)!
         var rng = SeededRandom(seed: seed, index: 1)
         let edit = scriptStyle.script(count: raw.count, sampleRate: sampleRate, firstBeat: starts[0], beatInterval: interval, random: &rng)
         let spans = EditTimeline.beatSpans(positions: starts, total: raw.count)
