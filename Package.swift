@@ -28,6 +28,7 @@ let package = Package(
         .target(name: "AudioDSP", dependencies: ["Tensor", "CKissFFT", "CSndFile", "CSoxr"], swiftSettings: fast),
         .target(name: "SuperEditor",
                 dependencies: ["NN", "AudioDSP", "CPNG", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
+                resources: [.copy("Pretrained")],
                 swiftSettings: fast),
         .executableTarget(name: "super-editor",
                           dependencies: ["SuperEditor", .product(name: "ArgumentParser", package: "swift-argument-parser")]),

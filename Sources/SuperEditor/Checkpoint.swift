@@ -19,6 +19,14 @@ public enum Checkpoint {
         try SafeTensors.write(module.namedParameters(), metadata: meta, to: url)
     }
 
+    /// The metadata a training run adds to its checkpoints: the data it trained on and the
+    /// validation figures at the last validation (keys `data` and `validation`, JSON).
+    public static func trainingRecord(data: TrainingDataSummary, validation: (some Encodable)?) -> [String: String] {
+        var out = ["data": TrainingRun.json(data)]
+        if let validation { out["validation"] = TrainingRun.json(validation) }
+        return out
+    }
+
     /// Reads a checkpoint and checks its kind; returns the file and its decoded config.
     public static func open<C: Decodable>(_ url: URL, kind: Kind, config: C.Type) throws -> (SafeTensors.File, C) {
         let file = try SafeTensors.read(url)
@@ -61,5 +69,16 @@ public enum Checkpoint {
         let model = ValueNetwork(cfg)
         try fill(model, from: file, path: url.path)
         return model
+    }
+}
+
+/// What a checkpoint was trained on, as its `data` metadata records it.
+public struct TrainingDataSummary: Codable, Sendable, Equatable {
+    public var description: String?
+    public var trainPairs: Int
+    public var validationPairs: Int
+
+    enum CodingKeys: String, CodingKey {
+        case description, trainPairs = "train_pairs", validationPairs = "validation_pairs"
     }
 }

@@ -62,6 +62,9 @@ public struct PredictorConfig: Codable, Equatable, Sendable {
     /// Beat policy: summary tokens, the means of the beat embeddings over this many equal
     /// parts of the whole track, seen by every window.
     public var globalTokens = 8
+    /// Beat policy: how many of `BeatFeatures` it reads (a config saved without the field is
+    /// a policy from before the last two, and reads `BeatFeatures.firstRelease`).
+    public var beatFeatures = BeatFeatures.count
 
     public init(nMels: Int = 128, predictorDim: Int = 256, nLayers: Int = 4, nHeads: Int = 4, dropout: Float = 0.1,
                 architecture: PolicyArchitecture = .frame, attentionWindow: Int = 512, globalTokens: Int = 8) {
@@ -72,7 +75,7 @@ public struct PredictorConfig: Codable, Equatable, Sendable {
 
     enum CodingKeys: String, CodingKey {
         case nMels = "n_mels", predictorDim = "predictor_dim", nLayers = "n_layers", nHeads = "n_heads", dropout
-        case architecture, attentionWindow = "attention_window", globalTokens = "global_tokens"
+        case architecture, attentionWindow = "attention_window", globalTokens = "global_tokens", beatFeatures = "beat_features"
     }
 
     public init(from decoder: Decoder) throws {
@@ -85,6 +88,10 @@ public struct PredictorConfig: Codable, Equatable, Sendable {
         architecture = try c.decodeIfPresent(PolicyArchitecture.self, forKey: .architecture) ?? .frame
         attentionWindow = try c.decodeIfPresent(Int.self, forKey: .attentionWindow) ?? 512
         globalTokens = try c.decodeIfPresent(Int.self, forKey: .globalTokens) ?? 8
+        beatFeatures = try c.decodeIfPresent(Int.self, forKey: .beatFeatures) ?? BeatFeatures.firstRelease
+        guard (1...BeatFeatures.count).contains(beatFeatures) else {
+            throw DecodingError.dataCorruptedError(forKey: .beatFeatures, in: c, debugDescription: "beat_features must be 1…\(BeatFeatures.count)")
+        }
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -95,6 +102,7 @@ public struct PredictorConfig: Codable, Equatable, Sendable {
             try c.encode(architecture, forKey: .architecture)
             try c.encode(attentionWindow, forKey: .attentionWindow)
             try c.encode(globalTokens, forKey: .globalTokens)
+            try c.encode(beatFeatures, forKey: .beatFeatures)
         }
     }
 }

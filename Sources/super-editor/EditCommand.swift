@@ -10,8 +10,8 @@ struct Edit: CheckedCommand {
 
     @Argument(help: "Raw audio (WAV, FLAC, OGG, MP3).") var input: String
     @Option(name: [.customShort("o"), .customLong("out")], help: "Edited WAV.") var out: String
-    @Option(help: "Policy checkpoint (Phase 2).") var policy: String
-    @Option(help: "Reconstruction checkpoint (Phase 1).") var reconstruction: String
+    @Option(help: "Policy checkpoint (Phase 2); default: the shipped model (see `info`).") var policy: String?
+    @Option(help: "Reconstruction checkpoint (Phase 1); default: the shipped model.") var reconstruction: String?
     @Option(help: "waveform (default: the decisions applied to the input samples) or mel (Griffin-Lim from the edited mel).")
     var render: String = "waveform"
     @Option(help: "Write the per-beat labels (start, end, label, probability) as JSON.") var labelsOut: String?
@@ -37,8 +37,8 @@ struct Edit: CheckedCommand {
         pipeline.griffinLimIterations = iterations
         let bar = ProgressBar(total: 100, label: "edit")
         pipeline.progress = { stage, done in bar.update(Int(done * 100), stage) }
-        let pol = try Checkpoint.loadPolicy(URL(fileURLWithPath: policy))
-        let rec = try Checkpoint.loadReconstruction(URL(fileURLWithPath: reconstruction))
+        let pol = try policy.map { try Checkpoint.loadPolicy(URL(fileURLWithPath: $0)) } ?? PretrainedModels.policy()
+        let rec = try reconstruction.map { try Checkpoint.loadReconstruction(URL(fileURLWithPath: $0)) } ?? PretrainedModels.reconstruction()
         let r = try pipeline.run(input: URL(fileURLWithPath: input), policy: pol, reconstruction: rec)
         bar.update(100, "done")
         try AudioFile.write(r.audio, sampleRate: r.sampleRate, to: URL(fileURLWithPath: out))

@@ -6,7 +6,7 @@ struct Evaluate: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "evaluate",
         abstract: "Measure labels and models against known answers.",
-        subcommands: [EvaluateLabels.self, EvaluateReconstruction.self, EvaluatePolicy.self, EvaluateRender.self]
+        subcommands: [EvaluateLabels.self, EvaluateReconstruction.self, EvaluatePolicy.self, EvaluateCleanup.self, EvaluateRender.self]
     )
 }
 
@@ -71,5 +71,25 @@ struct EvaluateRender: CheckedCommand {
                                                  reconstruction: try Checkpoint.loadReconstruction(URL(fileURLWithPath: reconstruction)),
                                                  limit: pairs)
         try printReport(rows, json: json) { RenderEvaluation.table(rows) }
+    }
+}
+
+struct EvaluateCleanup: CheckedCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "cleanup",
+        abstract: "How a policy treats known defects: per true reason (dropout, click, dead air, keep, …), the beats it cuts or low-passes and the clean beats it keeps, deciding on each raw file as `edit` does.",
+        discussion: "--data is a folder in the synth layout (raw/, truth/), as `style-pairs --style cleanup` or `synth` writes it."
+    )
+
+    @Option(help: "Pairs in the synth layout.") var data: String
+    @Option(help: "Policy checkpoint; default: the shipped model.") var policy: String?
+    @Flag(help: "Print JSON.") var json = false
+
+    var subject: String? { data }
+
+    func execute() throws {
+        let model = try policy.map { try Checkpoint.loadPolicy(URL(fileURLWithPath: $0)) } ?? PretrainedModels.policy()
+        let report = try CleanupEvaluation.evaluate(folder: URL(fileURLWithPath: data), policy: model)
+        try printReport(report, json: json) { "\(report.pairs) pairs\n" + report.table() }
     }
 }

@@ -9,6 +9,7 @@ struct StylePairsCommand: CheckedCommand {
         abstract: "Make (raw, edited) pairs from real recordings in one editing style, with their true labels, in the synth layout.",
         discussion: """
         dropouts (default): silent dropouts and noise bursts are put in, then the edit cuts each dropout, loops the beat before it, low-passes each burst (EFFECT) and fades two beats in and out.
+        cleanup: a careful engineer's clean-up of a raw take: dropouts, noise bursts, clicks, wrong-level beats, a count-in and dead air are put in, and the edit cuts every one and fades two beats in and out (the shipped model's style, MODEL_CARD.md).
         engineer, radio, gentle: the recording is edited by a script whose ranges fall anywhere, not on beats: fades of several shapes and lengths, cuts, loops and low-pass filters (see EditScriptStyle).
         """
     )

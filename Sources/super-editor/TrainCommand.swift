@@ -28,6 +28,7 @@ struct TrainReconstruction: CheckedCommand {
     @Option(help: "Peak learning rate.") var lr: Float?
     @Option(help: "Seed for initialisation, data order and dropout.") var seed: UInt64?
     @Option(help: "Validate (and checkpoint) every N steps.") var validateEvery: Int?
+    @Option(help: "What the pairs are, in words; checkpoints record it as their data (see `info`).") var describeData: String?
     @Flag(help: "Continue the run saved in --out exactly where it stopped.") var resume = false
 
     func execute() throws {
@@ -51,6 +52,7 @@ struct TrainReconstruction: CheckedCommand {
         o.set(seed, "seed", \.seed)
         o.set(validateEvery, "validate_every", \.validateEvery)
         let dataset = try PairedMelDataset(cache: URL(fileURLWithPath: data), nMels: o.config.nMels)
+        dataset.dataDescription = describeData
         let stop = StopRequest.onInterrupt()
         let trainer = try Phase1Trainer(config: o.config, dataset: dataset, out: URL(fileURLWithPath: out), resume: resume,
                                         overrides: o.fields, stop: stop)

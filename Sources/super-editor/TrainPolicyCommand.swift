@@ -22,6 +22,7 @@ struct TrainPolicy: CheckedCommand {
     @Option(help: "PPO learning rate.") var lr: Float?
     @Option(help: "Seed for initialisation, sampling and data order.") var seed: UInt64?
     @Option(help: "Evaluate (and checkpoint) every N updates.") var validateEvery: Int?
+    @Option(help: "What the pairs are, in words; checkpoints record it as their data (see `info`).") var describeData: String?
     @Flag(help: "Continue the run saved in --out.") var resume = false
 
     func execute() throws {
@@ -39,6 +40,7 @@ struct TrainPolicy: CheckedCommand {
         o.set(validateEvery, "validate_every", \.validateEvery)
         let recon = try Checkpoint.loadReconstruction(URL(fileURLWithPath: reconstruction))
         let dataset = try PairedMelDataset(cache: URL(fileURLWithPath: data), nMels: recon.config.nMels)
+        dataset.dataDescription = describeData
         let stop = StopRequest.onInterrupt()
         let trainer = try PolicyTraining.trainer(config: o.config, dataset: dataset, reconstruction: recon, out: URL(fileURLWithPath: out),
                                                  resume: resume, overrides: o.fields, stop: stop)

@@ -59,6 +59,35 @@ final class BeatPolicyTests: XCTestCase {
         XCTAssertEqual(v(0, 10), 0); XCTAssertEqual(v(2, 10), 2.0 / 3, accuracy: 1e-6)
     }
 
+    func testBeatFeaturesShowAWrongLevelSectionAndAClick() {
+        let t = 120, per = 10
+        let mel = Tensor.zeros([1, t, 128])
+        for f in 0..<t { for j in 0..<128 { mel.data[f * 128 + j] = f / per == 5 ? 0.3 : 0.6 } }
+        for j in 112..<128 { mel.data[(8 * per + 4) * 128 + j] = 0.95 } // one frame of a click in beat 8
+        let layout = BeatLayout(mel: mel, lengths: [t], beatFrames: [Array(stride(from: 0, to: t, by: per))], frameRate: 10)
+        let f = BeatFeatures.count, x = layout.features
+        func v(_ beat: Int, _ j: Int) -> Float { x.data[beat * f + j] }
+        XCTAssertLessThan(v(5, 13), -1, "a beat quieter than the beats around it")
+        XCTAssertEqual(v(2, 13), (0.6 - 0.57) * 4, accuracy: 0.005, "its neighbours see it a little (and the click in beat 8)")
+        XCTAssertGreaterThan(v(8, 14), 1, "a peak in the top bands")
+        XCTAssertEqual(v(2, 14), 0, accuracy: 1e-6)
+        XCTAssertEqual(layout.features(first: BeatFeatures.firstRelease).shape, [1, 12, BeatFeatures.firstRelease])
+    }
+
+    /// A beat policy saved before `beat_features` existed reads the first 13 features.
+    func testAConfigWithoutBeatFeaturesIsTheFirstRelease() throws {
+        let json = #"{"architecture":"beat","attention_window":512,"global_tokens":8,"n_mels":128,"predictor_dim":16,"n_layers":1,"n_heads":2,"dropout":0}"#
+        let old = try JSONDecoder().decode(PredictorConfig.self, from: Data(json.utf8))
+        XCTAssertEqual(old.beatFeatures, BeatFeatures.firstRelease)
+        XCTAssertEqual(BeatPolicy(old).featureProjection.weight.shape, [16, BeatFeatures.firstRelease])
+        let new = PredictorConfig(predictorDim: 16, nLayers: 1, nHeads: 2, architecture: .beat)
+        XCTAssertEqual(new.beatFeatures, BeatFeatures.count)
+        let back = try JSONDecoder().decode(PredictorConfig.self, from: try JSONEncoder().encode(new))
+        XCTAssertEqual(back, new)
+        let bad = json.replacingOccurrences(of: "\"dropout\":0", with: "\"dropout\":0,\"beat_features\":99")
+        XCTAssertThrowsError(try JSONDecoder().decode(PredictorConfig.self, from: Data(bad.utf8)))
+    }
+
     /// A track's decisions do not depend on what it is batched with, nor (with windows) on
     /// the padding of the last window.
     func testLogitsDoNotDependOnPaddingOrBatching() {

@@ -52,15 +52,10 @@ public struct EditPipeline {
         guard m == policy.config.nMels, m == reconstruction.config.nMels else {
             throw InputError(url.path, "features have \(m) mel bands, the models \(policy.config.nMels)/\(reconstruction.config.nMels)")
         }
-        policy.eval(); reconstruction.eval()
+        reconstruction.eval()
         let mel = Tensor(features.mel, shape: [1, t, m])
-        let grid = features.beatFrames.isEmpty ? [] : LabelInference().beatGrid(features)
         progress?("labels", 0)
-        let logp = policy.trackLogProbabilities(mel: features.mel, frames: t, beatFrames: grid,
-                                                frameRate: Double(features.sampleRate) / Double(features.hopLength), window: window)
-        let decisions = logp.withUnsafeBufferPointer {
-            BeatDecisions(logProbabilities: $0.baseAddress!, frames: t, beatFrames: grid)
-        }
+        let decisions = Self.decisions(features, policy: policy, window: window)
         let hop = Double(features.hopLength) / Double(features.sampleRate)
         var labels = decisions.greedy
         let protected = Set(decisions.spans.indices.filter { b in
@@ -81,6 +76,17 @@ public struct EditPipeline {
         let probs = zip(decisions.meanProbability, labels).map { $0.0[$0.1.rawValue] }
         return try render(audio: audio, features: features, spans: decisions.spans, labels: labels, probabilities: probs,
                           reconstruction: reconstruction, mel: mel)
+    }
+
+    /// The policy's decisions for every beat of the grid `prepare` labels on (`LabelInference.beatGrid`).
+    public static func decisions(_ features: AudioFeatures, policy: any PolicyModel, window: Int = 1024) -> BeatDecisions {
+        policy.eval()
+        let grid = features.beatFrames.isEmpty ? [] : LabelInference().beatGrid(features)
+        let logp = policy.trackLogProbabilities(mel: features.mel, frames: features.frames, beatFrames: grid,
+                                                frameRate: Double(features.sampleRate) / Double(features.hopLength), window: window)
+        return logp.withUnsafeBufferPointer {
+            BeatDecisions(logProbabilities: $0.baseAddress!, frames: features.frames, beatFrames: grid)
+        }
     }
 
     /// Applies hand-written per-beat labels (as `edit --labels-out` writes them, checked by

@@ -54,6 +54,15 @@ public struct BeatLayout {
         frameToBeat = toBeat
     }
 
+    /// The first `n` features of every beat, (B, NB, n) (all of them without a copy).
+    public func features(first n: Int) -> Tensor {
+        let f = BeatFeatures.count
+        guard n < f else { return features }
+        let out = Tensor.zeros([batch, beats, n])
+        for r in 0..<(batch * beats) { (out.data + r * n).update(from: features.data + r * f, count: n) }
+        return out
+    }
+
     /// Per-beat values (B·NB rows of `width`) spread to the frames of their beat: (B, T, width).
     public func toFrames(_ perBeat: Tensor) -> Tensor {
         let width = perBeat.shape.last!
@@ -73,9 +82,17 @@ public struct BeatLayout {
 /// - position in a four-beat bar, as a phase;
 /// - loudness (the beat's mean normalised mel) against the track's mean and its loudest beat,
 ///   and its rank among the track's beats;
-/// - the beat's length against the track's median beat, and the track's length.
+/// - the beat's length against the track's median beat, and the track's length;
+/// - (since `beat_features` 15) its loudness against the beats around it (eight either side),
+///   which shows a section at the wrong level, and how far its top mel bands peak above their
+///   own median within the beat, against the track's typical beat, which shows clicks.
+/// A policy reads the first `PredictorConfig.beatFeatures` of them.
 public enum BeatFeatures {
-    public static let count = 13
+    public static let count = 15
+    /// What policies saved before the last two features existed read.
+    public static let firstRelease = 13
+    static let neighbours = 8
+    static let topBands = 16
 
     /// Row-major (beats, `count`) for one track's mel rows `mel` (frames × nMels) and spans.
     public static func compute(mel: UnsafePointer<Float>, nMels m: Int, spans: [Range<Int>], frameRate: Double) -> [Float] {
@@ -83,14 +100,25 @@ public enum BeatFeatures {
         guard nb > 0 else { return [] }
         let total = spans.last!.upperBound
         let duration = Double(total) / frameRate
-        var loudness = [Double](repeating: 0, count: nb)
+        var loudness = [Double](repeating: 0, count: nb), peak = [Double](repeating: 0, count: nb)
         var trackSum = 0.0
+        let top = min(topBands, m)
+        var high: [Double] = []
         for (k, s) in spans.enumerated() {
             var sum = 0.0
-            for frame in s { let row = mel + frame * m; for j in 0..<m { sum += Double(row[j]) } }
+            high.removeAll(keepingCapacity: true)
+            for frame in s {
+                let row = mel + frame * m
+                var h = 0.0
+                for j in 0..<m { sum += Double(row[j]) }
+                for j in (m - top)..<m { h += Double(row[j]) }
+                high.append(h / Double(max(top, 1)))
+            }
             trackSum += sum
             loudness[k] = s.isEmpty ? 0 : sum / Double(s.count * m)
+            if !high.isEmpty { high.sort(); peak[k] = high.last! - high[high.count / 2] }
         }
+        let typicalPeak = peak.sorted()[nb / 2]
         let trackMean = trackSum / Double(max(total * m, 1))
         let loudest = loudness.max() ?? 0
         let rank = rankFractions(loudness)
@@ -107,10 +135,18 @@ public enum BeatFeatures {
                 sin(phase), cos(phase),
                 (loudness[k] - trackMean) * 4, (loudness[k] - loudest) * 4, rank[k],
                 Double(s.count) / median - 1, duration / 300,
+                (loudness[k] - neighbourMean(loudness, k)) * 4, (peak[k] - typicalPeak) * 4,
             ]
             for j in 0..<count { out[k * count + j] = Float(row[j]) }
         }
         return out
+    }
+
+    /// The mean of up to `neighbours` values either side of `k`, without it (its own value alone).
+    static func neighbourMean(_ v: [Double], _ k: Int) -> Double {
+        var sum = 0.0, n = 0
+        for j in max(0, k - neighbours)...min(v.count - 1, k + neighbours) where j != k { sum += v[j]; n += 1 }
+        return n > 0 ? sum / Double(n) : v[k]
     }
 
     /// Each value's rank among all, as a fraction in [0, 1] (ties share the lower rank).

@@ -28,7 +28,7 @@ public final class BeatPolicy: Module {
         random = RandomSource(seed: seed &+ 1)
         let d = config.predictorDim
         encoder = ConvEncoder(nMels: config.nMels, dim: d, rng: &rng)
-        featureProjection = Linear(BeatFeatures.count, d, rng: &rng)
+        featureProjection = Linear(config.beatFeatures, d, rng: &rng)
         transformer = TransformerEncoder(dim: d, heads: config.nHeads, layers: config.nLayers, dropout: config.dropout,
                                          random: random, rng: &rng)
         head = Linear(d, EditLabel.count, rng: &rng)
@@ -42,7 +42,7 @@ public final class BeatPolicy: Module {
     public func callAsFunction(_ mel: Tensor, beats layout: BeatLayout) -> Tensor {
         let b = layout.batch, nb = layout.beats, d = config.predictorDim
         let pooled = layout.toBeats(encoder(mel, lengths: layout.lengths))
-        let x = pooled + featureProjection(layout.features) + PositionalEncoding.sinusoidal(length: nb, dim: d)
+        let x = pooled + featureProjection(layout.features(first: config.beatFeatures)) + PositionalEncoding.sinusoidal(length: nb, dim: d)
         let windows = BeatWindows(layout: layout, window: config.attentionWindow, globalTokens: config.globalTokens)
         let summary = x.reshaped([b * nb, d]).segmentMean(windows.summarySegments, segmentShape: [b, windows.tokens])
         // Rows of [summary tokens; beats] per track, gathered into (B·C, G + W, d) windows.

@@ -1,21 +1,27 @@
 import Foundation
 
-/// The one editing style every synthetic pair follows. Each decision depends on what can be
-/// heard in the raw track, so a policy can learn it from the raw audio alone:
+/// The editing styles synthetic pairs follow. Each decision depends on what can be heard in
+/// the raw track, so a policy can learn it from the raw audio alone. The guide's style (`.guide`):
 /// - cut the defects (count-in clicks, silent dropouts, noise bursts, the out-of-key bar,
 ///   dead air at the end);
 /// - fade in the first bar of music and fade out the last one;
 /// - crossfade (TRANSITION) on the last beat of every section that another section follows;
 /// - low-pass sweep (EFFECT) on the breakdown, the section without drums;
 /// - loop the loudest whole bar that is not already edited otherwise.
-public enum EditingStyle {
+///
+/// `.cleanup` is a careful engineer's clean-up of a raw recording, the style of the shipped
+/// model (as `CleanupStyle` on real music): cut the defects and the dead air, fade in the first
+/// `CleanupStyle.fadeBeats` beats of music and out the last ones, keep everything else.
+public enum EditingStyle: String, CaseIterable, Sendable {
+    case guide, cleanup
+
     public struct Decision: Sendable {
         public var labels: [EditLabel]
         /// Why each beat got its label (for the edit script).
         public var reasons: [String]
     }
 
-    public static func decide(plan: TrackPlan, raw: [Float]) -> Decision {
+    public func decide(plan: TrackPlan, raw: [Float]) -> Decision {
         let total = plan.beatCount
         var labels = [EditLabel](repeating: .keep, count: total)
         var reasons = [String](repeating: "keep", count: total)
@@ -38,6 +44,10 @@ public enum EditingStyle {
             beat += unit.beats
         }
         guard let first = bars.first, let last = bars.last else { return Decision(labels: labels, reasons: reasons) }
+        if self == .cleanup {
+            CleanupStyle.fadeEnds(&labels, reasons: &reasons)
+            return Decision(labels: labels, reasons: reasons)
+        }
         for bar in bars where plan.sections[bar.section].role == .breakdown {
             set(bar.beats, .effect, "low-pass sweep on the breakdown")
         }

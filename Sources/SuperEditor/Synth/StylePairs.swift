@@ -20,13 +20,21 @@ public struct StylePairs {
     public enum Style: Sendable, Equatable {
         /// The consistent style above (defects put in, then edited away).
         case dropouts
+        /// The careful engineer's clean-up of a raw take (`CleanupStyle`).
+        case cleanup
         case script(EditScriptStyle)
 
         public init?(name: String) {
-            if name == "dropouts" { self = .dropouts } else if let s = EditScriptStyle(rawValue: name) { self = .script(s) } else { return nil }
+            switch name {
+            case "dropouts": self = .dropouts
+            case "cleanup": self = .cleanup
+            default:
+                guard let s = EditScriptStyle(rawValue: name) else { return nil }
+                self = .script(s)
+            }
         }
 
-        public static let names = ["dropouts"] + EditScriptStyle.allCases.map(\.rawValue)
+        public static let names = ["dropouts", "cleanup"] + EditScriptStyle.allCases.map(\.rawValue)
     }
 
     public var seconds: ClosedRange<Double> = 20...30
@@ -50,6 +58,7 @@ public struct StylePairs {
         if case .script(let scriptStyle) = style {
             return scripted(raw, scriptStyle, sampleRate: sampleRate, seed: seed, id: id)
         }
+        if style == .cleanup { return CleanupStyle().make(excerpt: raw, sampleRate: sampleRate, seed: seed, id: id) }
 
         // Defects on beats of the clean excerpt's grid, away from the ends and each other.
         let clean = Self.beatStarts(raw, sampleRate: sampleRate)

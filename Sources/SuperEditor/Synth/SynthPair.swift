@@ -11,14 +11,14 @@ public struct SynthPair: Sendable {
     public var edited: [Float]
     public var truth: SynthTruth
 
-    /// Pair `index` of a run seeded with `seed`; its length is drawn from `seconds`.
-    public static func generate(seed: UInt64, index: Int, seconds: ClosedRange<Double>,
+    /// Pair `index` of a run seeded with `seed`, edited in `style`; its length is drawn from `seconds`.
+    public static func generate(seed: UInt64, index: Int, seconds: ClosedRange<Double>, style: EditingStyle = .guide,
                                 sampleRate: Int = AudioFile.defaultSampleRate) -> SynthPair {
         var rng = SeededRandom(seed: seed, index: index)
         let target = rng.uniform(seconds.lowerBound, seconds.upperBound)
         let plan = SyntheticMusic.plan(seconds: target, sampleRate: sampleRate, rng: &rng)
         let raw = SyntheticMusic.render(plan, rng: &rng)
-        let decision = EditingStyle.decide(plan: plan, raw: raw)
+        let decision = style.decide(plan: plan, raw: raw)
         // Truth beats are the grid beats that start inside the file.
         let beatTimes = (0..<plan.beatCount).map(plan.beatTime).filter { $0 < plan.duration }
         let labels = Array(decision.labels.prefix(beatTimes.count))

@@ -22,6 +22,8 @@ public final class BeatPolicyTrainer: PolicyTrainer {
     public private(set) var update = 0
     public private(set) var warmStep = 0
     public private(set) var bestScore = -Double.infinity
+    /// The figures of the last validation, recorded in the checkpoints saved after it.
+    public private(set) var lastValidation: PolicyMetrics?
     public private(set) var history: [ExpectedRewardPPO.UpdateStats] = []
     public private(set) var warmStartValidation: PolicyMetrics?
     /// Warm-start weight of each action (`class_weight_power`), from the training beats.
@@ -85,7 +87,8 @@ public final class BeatPolicyTrainer: PolicyTrainer {
         try TrainingState.save(TrainingState(step: update, bestScore: bestScore, random: policy.random.generator, configJSON: configJSON),
                                optimizer: optimizer, to: TrainingState.url(for: url))
         try Checkpoint.save(policy, kind: .policy, config: config.model, step: update,
-                            extra: ["phase2_config": configJSON, "warm_step": String(warmStep)], to: url)
+                            extra: Checkpoint.trainingRecord(data: dataset.summary, validation: lastValidation)
+                                .merging(["phase2_config": configJSON, "warm_step": String(warmStep)]) { a, _ in a }, to: url)
     }
 
     func loadAnchor() throws -> BeatPolicy {
@@ -200,6 +203,7 @@ public final class BeatPolicyTrainer: PolicyTrainer {
 
     func validateAndSave(board: TensorBoardWriter, log: MetricsLog, bar: ProgressBar?) throws -> PolicyMetrics {
         let v = try PolicyEvaluation.evaluate(policy: policy, reconstruction: reconstruction, dataset: dataset)
+        lastValidation = v
         bestScore = try PolicyTraining.recordValidation(v, update: update, run: runFolder, bestScore: bestScore, board: board, log: log,
                                                         bar: bar, showProgress: showProgress, save: saveCheckpoint)
         return v

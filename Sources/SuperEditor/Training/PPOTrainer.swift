@@ -35,6 +35,8 @@ public final class PPOTrainer: PolicyTrainer {
     public private(set) var update = 0
     public private(set) var warmStep = 0
     public private(set) var bestScore = -Double.infinity
+    /// The figures of the last validation, recorded in the checkpoints saved after it.
+    public private(set) var lastValidation: PolicyMetrics?
     public private(set) var history: [UpdateStats] = []
     /// The validation after the warm start, before any PPO update.
     public private(set) var warmStartValidation: PolicyMetrics?
@@ -105,7 +107,8 @@ public final class PPOTrainer: PolicyTrainer {
     public func saveCheckpoint(_ url: URL) throws {
         try TrainingState.save(TrainingState(step: update, bestScore: bestScore, random: policy.random.generator, configJSON: configJSON),
                                optimizer: optimizer, to: TrainingState.url(for: url))
-        let extra = ["phase2_config": configJSON, "warm_step": String(warmStep)]
+        let extra = Checkpoint.trainingRecord(data: dataset.summary, validation: lastValidation)
+            .merging(["phase2_config": configJSON, "warm_step": String(warmStep)]) { a, _ in a }
         try Checkpoint.save(value, kind: .value, config: config.model, step: update, extra: extra, to: TrainingRun.valueCheckpoint(for: url))
         try Checkpoint.save(policy, kind: .policy, config: config.model, step: update, extra: extra, to: url)
     }
@@ -370,6 +373,7 @@ public final class PPOTrainer: PolicyTrainer {
 
     func validateAndSave(board: TensorBoardWriter, log: MetricsLog, bar: ProgressBar?) throws -> PolicyMetrics {
         let v = try PolicyEvaluation.evaluate(policy: policy, reconstruction: reconstruction, dataset: dataset, maxSeqLen: config.maxSeqLen)
+        lastValidation = v
         bestScore = try PolicyTraining.recordValidation(v, update: update, run: runFolder, bestScore: bestScore, board: board, log: log,
                                                         bar: bar, showProgress: showProgress, save: saveCheckpoint)
         return v

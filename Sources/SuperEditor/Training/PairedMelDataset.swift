@@ -20,6 +20,8 @@ public final class PairedMelDataset {
     /// The features' sample rate and hop (of the first pair; `prepare` uses one setting).
     public let sampleRate: Int
     public let hopLength: Int
+    /// What the pairs are, in words (`train --describe-data`); checkpoints record it.
+    public var dataDescription: String?
     private let store: PairStore
 
     /// One pair's arrays: `frames` rows of `nMels` values each.
@@ -65,6 +67,12 @@ public final class PairedMelDataset {
         sampleRate = first.sampleRate
         hopLength = first.hopLength
         _ = try pair(ids[0])
+    }
+
+    /// The summary checkpoints record as their `data`: the description and the split's sizes
+    /// (no paths, so the same recipe gives the same bytes in any folder).
+    public var summary: TrainingDataSummary {
+        TrainingDataSummary(description: dataDescription, trainPairs: trainIDs.count, validationPairs: validationIDs.count)
     }
 
     /// Reads (or recalls) one pair, checking its shapes.

@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# The recipe of the shipped models (MODEL_CARD.md): `make pretrained` runs it.
+# usage: tools/make_pretrained.sh BINARY WORK_DIR MODELS_DIR
+# Fetches the training music from Debian, makes the pairs, prepares them, trains Phase 1 and
+# Phase 2 with fixed seeds at 2 threads, and copies the two best checkpoints to MODELS_DIR.
+# The same binary, seeds and thread count give the same bytes.
+set -euo pipefail
+BIN=$(realpath "$1"); WORK=$2; MODELS=$3
+export OPENBLAS_NUM_THREADS=2
+mkdir -p "$WORK"
+WORK=$(realpath "$WORK")
+
+# 1. Training music: hyperrogue-music (CC-BY-SA-3.0) and nexuiz-music (GPL-2+).
+#    drascula-music is held out for evaluation; planetblupi-music-ogg is never used.
+MUSIC="$WORK/music"
+if [ ! -f "$MUSIC/.done" ]; then
+  rm -rf "$MUSIC" && mkdir -p "$MUSIC/debs"
+  (cd "$MUSIC/debs" && { apt-get download -qq hyperrogue-music nexuiz-music 2>/dev/null || \
+     { apt-get update -qq && apt-get download -qq hyperrogue-music nexuiz-music; }; })
+  for d in "$MUSIC"/debs/*.deb; do dpkg -x "$d" "$MUSIC/x"; done
+  mkdir -p "$MUSIC/songs"
+  cp "$MUSIC"/x/usr/share/hyperrogue/music/*.ogg "$MUSIC"/songs/
+  find "$MUSIC/x" -path '*cdtracks*' -name '*.ogg' -exec cp {} "$MUSIC/songs/" \;
+  touch "$MUSIC/.done"
+fi
+SONGS=$(ls "$MUSIC"/songs/*.ogg | LC_ALL=C sort)
+echo "training songs: $(echo "$SONGS" | wc -l)"
+
+# 2. Pairs. Real music in the clean-up style; synthetic tracks in the guide's style (Phase 1
+#    learns every label) and in the clean-up style (Phase 2 learns one consistent style).
+rm -rf "$WORK/pairs" "$WORK/phase1-data" "$WORK/phase2-data"
+"$BIN" style-pairs $SONGS --out "$WORK/pairs/real" --per-recording 6 --seed 1301 --seconds 20-150 --style cleanup
+"$BIN" synth --out "$WORK/pairs/synth-guide" --count 120 --seed 1302 --seconds 20-30 --style guide
+"$BIN" synth --out "$WORK/pairs/synth-cleanup" --count 120 --seed 1303 --seconds 20-90 --style cleanup
+merge() { # merge OUT SRC...: one raw/ and edited/ folder from several pair folders
+  local out=$1; shift
+  mkdir -p "$out/raw" "$out/edited"
+  for s in "$@"; do cp "$s"/raw/*.wav "$out/raw/"; cp "$s"/edited/*.wav "$out/edited/"; done
+}
+merge "$WORK/phase1-data" "$WORK/pairs/real" "$WORK/pairs/synth-guide"
+merge "$WORK/phase2-data" "$WORK/pairs/real" "$WORK/pairs/synth-cleanup"
+
+# 3. Caches (labels inferred from each pair, as for any user's data).
+rm -rf "$WORK/cache1" "$WORK/cache2" "$WORK/phase1" "$WORK/phase2"
+"$BIN" prepare --raw "$WORK/phase1-data/raw" --edited "$WORK/phase1-data/edited" --out "$WORK/cache1"
+"$BIN" prepare --raw "$WORK/phase2-data/raw" --edited "$WORK/phase2-data/edited" --out "$WORK/cache2"
+
+# 4. Training: the tiny reconstruction preset, then the beat policy with its defaults.
+"$BIN" train reconstruction --data "$WORK/cache1" --out "$WORK/phase1" --preset tiny --seed 1304 \
+  --describe-data "synthetic guide-style pairs (seed 1302) and real-music clean-up pairs (hyperrogue-music, nexuiz-music; seed 1301)"
+"$BIN" train policy --data "$WORK/cache2" --reconstruction "$WORK/phase1/best.safetensors" --out "$WORK/phase2" --seed 1305 \
+  --describe-data "synthetic clean-up pairs (seed 1303) and real-music clean-up pairs (hyperrogue-music, nexuiz-music; seed 1301)"
+
+mkdir -p "$MODELS"
+cp "$WORK/phase1/best.safetensors" "$MODELS/reconstruction.safetensors"
+cp "$WORK/phase2/best.safetensors" "$MODELS/policy.safetensors"
+sha256sum "$MODELS"/*.safetensors
