@@ -106,9 +106,10 @@ public enum PolicyEvaluation {
         Double(c.map { $0.reduce(0, +) }.max() ?? 0) / Double(max(c.map { $0.reduce(0, +) }.reduce(0, +), 1))
     }
 
-    /// Mean F1 over the classes present in the truth.
+    /// Mean F1 over the classes present in the truth, summed in the labels' order (a
+    /// dictionary's order changes from run to run, and with it the last bit of the sum).
     static func macroF1(_ scores: [String: PolicyMetrics.ClassScore]) -> Double {
-        let present = scores.values.filter { $0.support > 0 }
+        let present = EditLabel.actions.compactMap { scores[$0.name] }.filter { $0.support > 0 }
         return present.isEmpty ? 0 : present.map(\.f1).reduce(0, +) / Double(present.count)
     }
 
