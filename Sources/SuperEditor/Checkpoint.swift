@@ -19,10 +19,11 @@ public enum Checkpoint {
         try SafeTensors.write(module.namedParameters(), metadata: meta, to: url)
     }
 
-    /// The metadata a training run adds to its checkpoints: the data it trained on and the
-    /// validation figures at the last validation (keys `data` and `validation`, JSON).
-    public static func trainingRecord(data: TrainingDataSummary, validation: (some Encodable)?) -> [String: String] {
-        var out = ["data": TrainingRun.json(data)]
+    /// The metadata a training run adds to its checkpoints: `run` (its config and the like),
+    /// the data it trained on and the figures of its last validation (`data`, `validation`: JSON).
+    public static func trainingRecord(_ run: [String: String], data: TrainingDataSummary, validation: (some Encodable)?) -> [String: String] {
+        var out = run
+        out["data"] = TrainingRun.json(data)
         if let validation { out["validation"] = TrainingRun.json(validation) }
         return out
     }

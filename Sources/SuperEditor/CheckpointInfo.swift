@@ -36,6 +36,16 @@ public struct CheckpointInfo {
         bytes = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int) ?? 0
     }
 
+    /// Everything above as one JSON object (`info --json`); absent fields are left out.
+    public var jsonObject: [String: Any] {
+        var obj: [String: Any] = ["path": path, "kind": kind, "config": config, "parameters": parameters, "tensors": tensors, "bytes": bytes]
+        obj["step"] = step
+        obj["training_config"] = trainingConfig
+        obj["validation"] = validation
+        obj["data"] = data.flatMap { try? JSONSerialization.jsonObject(with: JSONEncoder().encode($0)) }
+        return obj
+    }
+
     /// The architecture a policy checkpoint holds (frame or beat); nil for other kinds.
     public var architecture: String? {
         kind == Checkpoint.Kind.policy.rawValue ? (config["architecture"] as? String ?? PolicyArchitecture.frame.rawValue) : nil

@@ -20,14 +20,7 @@ struct Info: CheckedCommand {
         for (n, url) in urls.enumerated() {
             let info = try CheckpointInfo(url)
             if json {
-                var obj: [String: Any] = ["path": info.path, "kind": info.kind, "config": info.config, "parameters": info.parameters,
-                                          "bytes": info.bytes]
-                obj["step"] = info.step
-                obj["training_config"] = info.trainingConfig
-                obj["validation"] = info.validation
-                if let d = info.data { obj["data"] = ["description": d.description as Any, "train_pairs": d.trainPairs, "validation_pairs": d.validationPairs] }
-                let data = try JSONSerialization.data(withJSONObject: obj, options: [.sortedKeys])
-                print(String(decoding: data, as: UTF8.self))
+                print(Self.compact(info.jsonObject))
                 continue
             }
             if n > 0 { print("") }

@@ -32,6 +32,27 @@ final class PretrainedCommandTests: XCTestCase {
         XCTAssertNotNil((obj["data"] as? [String: Any])?["train_pairs"])
     }
 
+    /// A run given no `--describe-data` records the split alone; `info --json` leaves the description out.
+    func testInfoOfACheckpointWithoutADescription() throws {
+        let dir = CLI.temporaryDirectory()
+        let url = dir.appendingPathComponent("p.safetensors")
+        let pc = PredictorConfig(predictorDim: 16, nLayers: 1, nHeads: 2, architecture: .beat)
+        let record = Checkpoint.trainingRecord(["phase2_config": "{}"], data: TrainingDataSummary(description: nil, trainPairs: 3, validationPairs: 1),
+                                               validation: Optional<PolicyMetrics>.none)
+        try Checkpoint.save(BeatPolicy(pc, seed: 1), kind: .policy, config: pc, step: 7, extra: record, to: url)
+        let j = try CLI.run(["info", url.path, "--json"])
+        XCTAssertEqual(j.status, 0, j.stderr)
+        let obj = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(j.stdout.utf8)) as? [String: Any])
+        let data = try XCTUnwrap(obj["data"] as? [String: Any])
+        XCTAssertEqual(data["train_pairs"] as? Int, 3)
+        XCTAssertNil(data["description"])
+        XCTAssertNil(obj["validation"])
+        XCTAssertEqual(obj["step"] as? Int, 7)
+        let t = try CLI.run(["info", url.path])
+        XCTAssertTrue(t.stdout.contains("data        3 training and 1 validation pairs\n"), t.stdout)
+        XCTAssertTrue(t.stdout.contains("validation  not recorded"), t.stdout)
+    }
+
     func testInfoRejectsAFileThatIsNoCheckpoint() throws {
         let dir = CLI.temporaryDirectory()
         let bad = dir.appendingPathComponent("bad.safetensors")

@@ -36,8 +36,8 @@ public struct CleanupReport: Codable, Sendable {
         let labels = EditLabel.actions.map(\.name)
         var lines = ["reason        beats  " + labels.map { $0.padding(toLength: 6, withPad: " ", startingAt: 0) }.joined(separator: " ") + "  handled"]
         for r in rows {
-            let counts = labels.map { String(r.predicted[$0] ?? 0).leftPadded(6) }.joined(separator: " ")
-            lines.append(r.reason.padding(toLength: 12, withPad: " ", startingAt: 0) + String(r.beats).leftPadded(7) + "  " + counts
+            let counts = labels.map { String(format: "%6d", r.predicted[$0] ?? 0) }.joined(separator: " ")
+            lines.append(r.reason.padding(toLength: 12, withPad: " ", startingAt: 0) + String(format: "%7d", r.beats) + "  " + counts
                          + String(format: "  %5.1f%% %@", 100 * r.share, r.defect ? "treated" : "kept"))
         }
         lines.append(String(format: "defect beats treated (CUT or EFFECT): %d of %d, %.1f%%", defectsTreated, defectBeats, 100 * treatedShare))
@@ -90,8 +90,4 @@ public enum CleanupEvaluation {
         }
         return out
     }
-}
-
-extension String {
-    func leftPadded(_ width: Int) -> String { count >= width ? self : String(repeating: " ", count: width - count) + self }
 }

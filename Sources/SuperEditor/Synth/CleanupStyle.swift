@@ -76,10 +76,7 @@ public struct CleanupStyle: Sendable {
             for _ in 0..<rng.int(1, 2) {
                 guard let r = take(rng.int(2, 4)) else { break }
                 let gain: Float = rng.chance(0.5) ? 0.2 : 2.0, ramp = Int(0.01 * Double(sr))
-                for i in r {
-                    let edge = Float(min(1, Double(min(i - r.lowerBound, r.upperBound - 1 - i)) / Double(ramp)))
-                    out[i] *= 1 + (gain - 1) * edge
-                }
+                for i in r { out[i] *= 1 + (gain - 1) * Defects.rampEdge(i, in: r, ramp: ramp) }
                 defects.append((r, .wrongLevel))
             }
         }

@@ -39,9 +39,12 @@ enum Defects {
                          rng: inout SeededRandom) {
         guard !range.isEmpty else { return }
         let ramp = Int(0.005 * Double(sampleRate))
-        for i in range {
-            let edge = Float(min(1, Double(min(i - range.lowerBound, range.upperBound - 1 - i)) / Double(ramp)))
-            out[i] += level * edge * rng.noise()
-        }
+        for i in range { out[i] += level * rampEdge(i, in: range, ramp: ramp) * rng.noise() }
+    }
+
+    /// 0 at either end of `range`, rising linearly to 1 over `ramp` samples.
+    @inline(__always)
+    static func rampEdge(_ i: Int, in range: Range<Int>, ramp: Int) -> Float {
+        Float(min(1, Double(min(i - range.lowerBound, range.upperBound - 1 - i)) / Double(ramp)))
     }
 }

@@ -87,8 +87,8 @@ public final class BeatPolicyTrainer: PolicyTrainer {
         try TrainingState.save(TrainingState(step: update, bestScore: bestScore, random: policy.random.generator, configJSON: configJSON),
                                optimizer: optimizer, to: TrainingState.url(for: url))
         try Checkpoint.save(policy, kind: .policy, config: config.model, step: update,
-                            extra: Checkpoint.trainingRecord(data: dataset.summary, validation: lastValidation)
-                                .merging(["phase2_config": configJSON, "warm_step": String(warmStep)]) { a, _ in a }, to: url)
+                            extra: Checkpoint.trainingRecord(["phase2_config": configJSON, "warm_step": String(warmStep)],
+                                                             data: dataset.summary, validation: lastValidation), to: url)
     }
 
     func loadAnchor() throws -> BeatPolicy {

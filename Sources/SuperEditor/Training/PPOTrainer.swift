@@ -107,8 +107,8 @@ public final class PPOTrainer: PolicyTrainer {
     public func saveCheckpoint(_ url: URL) throws {
         try TrainingState.save(TrainingState(step: update, bestScore: bestScore, random: policy.random.generator, configJSON: configJSON),
                                optimizer: optimizer, to: TrainingState.url(for: url))
-        let extra = Checkpoint.trainingRecord(data: dataset.summary, validation: lastValidation)
-            .merging(["phase2_config": configJSON, "warm_step": String(warmStep)]) { a, _ in a }
+        let extra = Checkpoint.trainingRecord(["phase2_config": configJSON, "warm_step": String(warmStep)],
+                                              data: dataset.summary, validation: lastValidation)
         try Checkpoint.save(value, kind: .value, config: config.model, step: update, extra: extra, to: TrainingRun.valueCheckpoint(for: url))
         try Checkpoint.save(policy, kind: .policy, config: config.model, step: update, extra: extra, to: url)
     }

@@ -86,8 +86,8 @@ public final class Phase1Trainer {
         try TrainingState.save(TrainingState(step: step, bestScore: bestScore, random: model.random.generator,
                                              configJSON: configJSON), optimizer: optimizer, to: TrainingState.url(for: url))
         try Checkpoint.save(model, kind: .reconstruction, config: config.model, step: step,
-                            extra: Checkpoint.trainingRecord(data: dataset.summary, validation: lastValidation)
-                                .merging(["phase1_config": configJSON]) { a, _ in a }, to: url)
+                            extra: Checkpoint.trainingRecord(["phase1_config": configJSON], data: dataset.summary,
+                                                             validation: lastValidation), to: url)
     }
 
     /// One optimisation step on the training batch for the current step; returns the loss terms
