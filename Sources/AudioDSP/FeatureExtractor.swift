@@ -17,11 +17,14 @@ public struct AudioFeatures: Sendable {
     public var dbMax: Float
     public var sampleRate: Int
     public var hopLength: Int
+    /// `TransientCrest` per frame; empty where it is not known (a cache from before it).
+    public var transient: [Float]
 
     public init(mel: [Float], frames: Int, nMels: Int, beatTimes: [Double], beatFrames: [Int], tempo: Double,
-                dbMin: Float, dbMax: Float, sampleRate: Int, hopLength: Int) {
+                dbMin: Float, dbMax: Float, sampleRate: Int, hopLength: Int, transient: [Float] = []) {
         self.mel = mel; self.frames = frames; self.nMels = nMels; self.beatTimes = beatTimes; self.beatFrames = beatFrames
         self.tempo = tempo; self.dbMin = dbMin; self.dbMax = dbMax; self.sampleRate = sampleRate; self.hopLength = hopLength
+        self.transient = transient
     }
 }
 
@@ -55,7 +58,8 @@ public struct FeatureExtractor: Sendable {
         MelSpectrogram.powerToDB(&db, ref: .max)
         let (lo, hi) = MelSpectrogram.normalise(&db)
         return AudioFeatures(mel: db, frames: frames, nMels: mel.nMels, beatTimes: b.times, beatFrames: b.frames,
-                             tempo: b.tempo, dbMin: lo, dbMax: hi, sampleRate: mel.sampleRate, hopLength: mel.hop)
+                             tempo: b.tempo, dbMin: lo, dbMax: hi, sampleRate: mel.sampleRate, hopLength: mel.hop,
+                             transient: TransientCrest.frames(y, hop: mel.hop, frames: frames))
     }
 
     /// Beat tracking only, from a file.

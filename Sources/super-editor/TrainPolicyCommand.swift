@@ -22,6 +22,9 @@ struct TrainPolicy: CheckedCommand {
     @Option(help: "PPO learning rate.") var lr: Float?
     @Option(help: "Seed for initialisation, sampling and data order.") var seed: UInt64?
     @Option(help: "Evaluate (and checkpoint) every N updates.") var validateEvery: Int?
+    @Option(help: "Beat policy RL baseline: exact (default: the expectation over the seven actions, no sampling), rloo (leave-one-out over sampled labellings) or self_critical (the greedy action's reward).")
+    var rlBaseline: RLBaseline?
+    @Option(help: "Labellings sampled per track by rloo and self_critical (default 4).") var rlSamples: Int?
     @Option(help: "What the pairs are, in words; checkpoints record it as their data (see `info`).") var describeData: String?
     @Flag(help: "Continue the run saved in --out.") var resume = false
 
@@ -38,6 +41,9 @@ struct TrainPolicy: CheckedCommand {
         o.set(lr, "learning_rate", \.learningRate)
         o.set(seed, "seed", \.seed)
         o.set(validateEvery, "validate_every", \.validateEvery)
+        o.set(rlBaseline.map(Optional.some), "rl_baseline", \.rlBaseline)
+        if let n = rlSamples, n < 2 { throw ValidationError("--rl-samples must be at least 2") }
+        o.set(rlSamples.map(Optional.some), "rl_samples", \.rlSamples)
         let recon = try Checkpoint.loadReconstruction(URL(fileURLWithPath: reconstruction))
         let dataset = try PairedMelDataset(cache: URL(fileURLWithPath: data), nMels: recon.config.nMels)
         dataset.dataDescription = describeData
@@ -64,3 +70,4 @@ struct TrainPolicy: CheckedCommand {
 extension WarmStart: ExpressibleByArgument {}
 extension PPORatio: ExpressibleByArgument {}
 extension PolicyArchitecture: ExpressibleByArgument {}
+extension RLBaseline: ExpressibleByArgument {}

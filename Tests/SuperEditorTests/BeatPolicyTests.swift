@@ -72,6 +72,17 @@ final class BeatPolicyTests: XCTestCase {
         XCTAssertGreaterThan(v(8, 14), 1, "a peak in the top bands")
         XCTAssertEqual(v(2, 14), 0, accuracy: 1e-6)
         XCTAssertEqual(layout.features(first: BeatFeatures.firstRelease).shape, [1, 12, BeatFeatures.firstRelease])
+        // Without a transient series the click feature is 0; the level in dB sees beat 5 at
+        // its full 0.3 × 80 = 24 dB below the others.
+        XCTAssertEqual(v(8, 15), 0)
+        XCTAssertEqual(v(5, 16), -2.4, accuracy: 0.01)
+        XCTAssertEqual(v(4, 16), 0, accuracy: 1e-6, "the median of its neighbours ignores the quiet beat")
+        var transient = [Float](repeating: 0.5, count: t)
+        transient[8 * per + 4] = 2.9
+        let withTransient = BeatLayout(mel: mel, lengths: [t], beatFrames: [Array(stride(from: 0, to: t, by: per))],
+                                       transients: [transient], frameRate: 10).features
+        XCTAssertEqual(withTransient.data[8 * f + 15], 2.4, accuracy: 1e-6, "the beat's sharpest step above the typical beat's")
+        XCTAssertEqual(withTransient.data[2 * f + 15], 0, accuracy: 1e-6)
     }
 
     /// A beat policy saved before `beat_features` existed reads the first 13 features.
@@ -117,8 +128,8 @@ final class BeatPolicyTests: XCTestCase {
         let loaded = try Checkpoint.loadPolicy(url)
         XCTAssertTrue(loaded is BeatPolicy)
         let mel = randomMel(1, 40, seed: 3)
-        let a = beat.trackLogProbabilities(mel: mel.scalars, frames: 40, beatFrames: [0, 10, 25], frameRate: 43, window: 40)
-        let b = loaded.trackLogProbabilities(mel: mel.scalars, frames: 40, beatFrames: [0, 10, 25], frameRate: 43, window: 40)
+        let a = beat.trackLogProbabilities(mel: mel.scalars, frames: 40, beatFrames: [0, 10, 25], transient: [], frameRate: 43, window: 40)
+        let b = loaded.trackLogProbabilities(mel: mel.scalars, frames: 40, beatFrames: [0, 10, 25], transient: [], frameRate: 43, window: 40)
         XCTAssertEqual(a, b)
         // A frame policy's config keeps the reference's keywords only.
         let frame = EditPredictor(PredictorConfig(predictorDim: 16, nLayers: 1, nHeads: 2))
@@ -192,17 +203,59 @@ final class BeatPolicyTests: XCTestCase {
     /// the beat accuracy towards it, staying close to the warm start.
     func testRLFromAWarmStartRaisesTheReward() throws {
         let ds = try PairedMelDataset(cache: try ToyCache.make(pairs: 10, frames: 60))
-        var c = tinyPhase2()
-        c.learningRate = 3e-3; c.targetKL = 1
-        let t = try BeatPolicyTrainer(config: c, dataset: ds, reconstruction: reconstruction(), out: temporaryDirectory())
-        t.showProgress = false
-        _ = try t.run()
-        XCTAssertNotNil(t.anchor, "RL is anchored to the warm start")
-        let first = t.history.first!, last = t.history.last!
-        XCTAssertGreaterThan(last.expectedReward, first.expectedReward + 0.05, "\(t.history.map(\.expectedReward))")
-        XCTAssertGreaterThanOrEqual(last.beatAccuracy, first.beatAccuracy)
-        XCTAssertGreaterThan(last.klToWarmStart, 0)
-        for s in t.history { XCTAssertEqual(Set(s.rewardTerms.keys), ["reconstruction", "label", "duration", "smoothness"]) }
+        for baseline in [nil, RLBaseline.rloo, .selfCritical] {
+            var c = tinyPhase2()
+            c.learningRate = 3e-3; c.targetKL = 1; c.rlBaseline = baseline
+            let t = try BeatPolicyTrainer(config: c, dataset: ds, reconstruction: reconstruction(), out: temporaryDirectory())
+            t.showProgress = false
+            _ = try t.run()
+            let name = baseline?.rawValue ?? "exact"
+            XCTAssertNotNil(t.anchor, "RL is anchored to the warm start")
+            let first = t.history.first!, last = t.history.last!
+            XCTAssertGreaterThan(last.expectedReward, first.expectedReward + 0.05, "\(name): \(t.history.map(\.expectedReward))")
+            XCTAssertGreaterThanOrEqual(last.beatAccuracy, first.beatAccuracy, name)
+            XCTAssertGreaterThan(last.klToWarmStart, 0, name)
+            for s in t.history { XCTAssertEqual(Set(s.rewardTerms.keys), ["reconstruction", "label", "duration", "smoothness"]) }
+        }
+    }
+
+    /// The sampled baselines are unbiased: averaged over draws, each action's weight times its
+    /// advantage is the exact estimator's, p(a) (R(a) − E R). Self-critical's sum is the same
+    /// up to the constant E R − R(greedy) per unit of probability.
+    func testSampledBaselinesAverageToTheExactOne() {
+        let r: [Double] = [1.0, -0.5, 0.2, 2.0, 0.0, -1.0, 0.4]
+        let p: [Float] = [0.3, 0.1, 0.05, 0.25, 0.1, 0.1, 0.1]
+        let k = r.count
+        var w = [Float](repeating: 0, count: k), a = [Float](repeating: 0, count: k)
+        var rng = RandomGenerator(seed: 3)
+        BeatAdvantage.estimate(.exact, rewards: r, oldProbabilities: p, samples: 4, rng: &rng, weights: &w, advantages: &a)
+        let exact = (0..<k).map { Double(w[$0] * a[$0]) }
+        let mean = zip(p, r).reduce(0) { $0 + Double($1.0) * $1.1 }
+        for i in 0..<k { XCTAssertEqual(exact[i], Double(p[i]) * (r[i] - mean), accuracy: 1e-6) }
+        let draws = 40_000
+        for baseline in [RLBaseline.rloo, .selfCritical] {
+            var sum = [Double](repeating: 0, count: k)
+            for _ in 0..<draws {
+                BeatAdvantage.estimate(baseline, rewards: r, oldProbabilities: p, samples: 4, rng: &rng, weights: &w, advantages: &a)
+                XCTAssertEqual(w.reduce(0, +), 1, accuracy: 1e-5)
+                for i in 0..<k { sum[i] += Double(w[i] * a[i]) }
+            }
+            let shift = baseline == .rloo ? 0 : mean - r[0] // greedy is action 0
+            for i in 0..<k { XCTAssertEqual(sum[i] / Double(draws), Double(p[i]) * (r[i] - mean + shift), accuracy: 0.01, "\(baseline) \(i)") }
+        }
+    }
+
+    /// The default baseline writes no `rl_baseline` (configs as before the choice existed);
+    /// a chosen one round-trips; fewer than two samples is refused.
+    func testTheRLBaselineIsInTheConfigOnlyWhenChosen() throws {
+        let plain = String(decoding: try JSONEncoder().encode(Phase2Config.cpuDefault), as: UTF8.self)
+        XCTAssertFalse(plain.contains("rl_baseline") || plain.contains("rl_samples"), plain)
+        var c = Phase2Config.cpuDefault
+        c.rlBaseline = .selfCritical; c.rlSamples = 6
+        let back = try JSONDecoder().decode(Phase2Config.self, from: try JSONEncoder().encode(c))
+        XCTAssertEqual(back, c)
+        XCTAssertTrue(String(decoding: try JSONEncoder().encode(c), as: UTF8.self).contains(#""rl_baseline":"self_critical""#))
+        XCTAssertThrowsError(try JSONDecoder().decode(Phase2Config.self, from: Data(#"{"rl_samples":1}"#.utf8)))
     }
 
     func testTheSameSeedGivesTheSameCheckpoint() throws {

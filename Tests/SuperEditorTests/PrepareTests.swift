@@ -174,4 +174,25 @@ final class PrepareTests: XCTestCase {
         XCTAssertEqual(labels.int64s().reduce(0, +), Int64(numbers[1]))
         XCTAssertEqual(try NPY.read(written.appendingPathComponent("x_target.npy")).shape, [50, 128])
     }
+
+    /// Feature files carry the transient measure; one written before it reads with none, and a
+    /// wrong-sized one is a one-line error naming the file.
+    func testFeatureFilesCarryTheTransientMeasure() throws {
+        let y = (0..<(AudioFile.defaultSampleRate * 2)).map { sinf(Float($0) * 0.05) * 0.4 }
+        let f = try FeatureExtractor().extract(y)
+        let url = dir.appendingPathComponent("f.npz")
+        try CacheLayout.writeFeatures(f, to: url)
+        let back = try CacheLayout.readFeatures(url)
+        XCTAssertEqual(back.transient, f.transient)
+        XCTAssertEqual(back.transient.count, back.frames)
+        var old = try NPZ.read(url)
+        old["transient"] = nil
+        try NPZ.write(old, to: url)
+        XCTAssertEqual(try CacheLayout.readFeatures(url).transient, [])
+        old["transient"] = NPYArray([Float](repeating: 0, count: 3), shape: [3])
+        try NPZ.write(old, to: url)
+        XCTAssertThrowsError(try CacheLayout.readFeatures(url)) { error in
+            XCTAssertTrue("\(error)".contains(url.path) && "\(error)".contains("transient"), "\(error)")
+        }
+    }
 }

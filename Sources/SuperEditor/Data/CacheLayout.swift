@@ -6,7 +6,8 @@ import NN
 /// Where `prepare` puts each pair's files (the guide's cache, as the trainer reads it):
 ///
 ///     features/{id}_raw.npz, features/{id}_edit.npz   mel (T,128) f32, beat_times f64,
-///                                                     db_min, db_max, sample_rate, hop_length
+///                                                     db_min, db_max, sample_rate, hop_length,
+///                                                     transient (T,) f32 (`TransientCrest`)
 ///     labels/{id}_labels.npy                          per-frame labels (T_raw,) int64
 ///     labels/{id}_beat_labels.npy                     per-beat labels int64
 ///     labels/{id}_beats.npy                           the raw beat times (s, f64) they belong to
@@ -122,9 +123,18 @@ public struct CacheLayout: Sendable {
         let hop = Int(npz["hop_length"]?.scalarValue ?? 512)
         guard sr > 0, hop > 0 else { throw InputError(url.path, "invalid sample_rate \(sr) or hop_length \(hop)") }
         let beatTimes = npz["beat_times"]?.doubles() ?? []
+        // Caches from before the transient measure have none; the click feature is then 0.
+        var transient: [Float] = []
+        if let t = npz["transient"] {
+            guard t.shape == [melArr.shape[0]] else {
+                throw InputError(url.path, "'transient' must have shape [\(melArr.shape[0])] (one value per mel frame), got \(t.shape)")
+            }
+            transient = t.floats()
+            if transient.contains(where: { !$0.isFinite }) { throw InputError(url.path, "'transient' contains NaN or infinite values") }
+        }
         return AudioFeatures(mel: mel, frames: melArr.shape[0], nMels: melArr.shape[1], beatTimes: beatTimes,
                              beatFrames: beatTimes.map { Int(($0 * Double(sr) / Double(hop)).rounded()) }, tempo: 0,
-                             dbMin: Float(dbMin), dbMax: Float(dbMax), sampleRate: sr, hopLength: hop)
+                             dbMin: Float(dbMin), dbMax: Float(dbMax), sampleRate: sr, hopLength: hop, transient: transient)
     }
 
     public func createDirectories() throws {
@@ -138,14 +148,16 @@ public struct CacheLayout: Sendable {
     /// Writes a features `.npz` (what `super-editor features` and `prepare` write; atomically),
     /// the counterpart of `readFeatures`.
     public static func writeFeatures(_ f: AudioFeatures, to url: URL) throws {
-        try NPZ.write([
+        var arrays: [String: NPYArray] = [
             "mel": NPYArray(f.mel, shape: [f.frames, f.nMels]),
             "beat_times": NPYArray(f.beatTimes, shape: [f.beatTimes.count]),
             "db_min": .scalar(f.dbMin),
             "db_max": .scalar(f.dbMax),
             "sample_rate": .scalar(Int64(f.sampleRate)),
             "hop_length": .scalar(Int64(f.hopLength)),
-        ], to: url)
+        ]
+        if !f.transient.isEmpty { arrays["transient"] = NPYArray(f.transient, shape: [f.transient.count]) }
+        try NPZ.write(arrays, to: url)
     }
 
     /// A labels `.npy` of the cache (per frame or per beat): integers, one axis, `count` long

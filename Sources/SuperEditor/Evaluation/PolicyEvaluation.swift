@@ -59,7 +59,7 @@ public enum PolicyEvaluation {
         for id in ids ?? dataset.validationIDs {
             let p = try dataset.pair(id)
             let len = p.frames
-            let logp = policy.trackLogProbabilities(mel: p.mel, frames: len, beatFrames: p.beatFrames, frameRate: frameRate,
+            let logp = policy.trackLogProbabilities(mel: p.mel, frames: len, beatFrames: p.beatFrames, transient: p.transient, frameRate: frameRate,
                                                     window: maxSeqLen)
             let pred = logp.withUnsafeBufferPointer { lb in
                 (0..<len).map { UnsafeBufferPointer(start: lb.baseAddress! + $0 * EditLabel.count, count: k).argmax! }

@@ -82,7 +82,7 @@ public struct EditPipeline {
     public static func decisions(_ features: AudioFeatures, policy: any PolicyModel, window: Int = 1024) -> BeatDecisions {
         policy.eval()
         let grid = features.beatFrames.isEmpty ? [] : LabelInference().beatGrid(features)
-        let logp = policy.trackLogProbabilities(mel: features.mel, frames: features.frames, beatFrames: grid,
+        let logp = policy.trackLogProbabilities(mel: features.mel, frames: features.frames, beatFrames: grid, transient: features.transient,
                                                 frameRate: Double(features.sampleRate) / Double(features.hopLength), window: window)
         return logp.withUnsafeBufferPointer {
             BeatDecisions(logProbabilities: $0.baseAddress!, frames: features.frames, beatFrames: grid)

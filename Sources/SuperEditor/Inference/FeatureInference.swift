@@ -89,7 +89,8 @@ public enum FeatureInference {
         }
         let logits: Tensor
         if let beat = model as? BeatPolicy {
-            let layout = BeatLayout(mel: mel, lengths: [t], beatFrames: [beatFrames], frameRate: frameRate)
+            let layout = BeatLayout(mel: mel, lengths: [t], beatFrames: [beatFrames], transients: [features?.transient ?? []],
+                                    frameRate: frameRate)
             logits = noGrad { beat.frameLogits(mel, beats: layout) }
         } else {
             logits = noGrad { (model as! EditPredictor)(mel) }

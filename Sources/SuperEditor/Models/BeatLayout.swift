@@ -25,10 +25,12 @@ public struct BeatLayout {
 
     /// `mel` is (B, T, n_mels) with each track's frames first; `lengths` the real frames per
     /// track; `beatFrames` the frames each track's beats start at (the grid `prepare` labels
-    /// on; none: the whole track is one beat).
-    public init(mel: Tensor, lengths: [Int], beatFrames: [[Int]], frameRate: Double) {
+    /// on; none: the whole track is one beat); `transients` each track's `TransientCrest`
+    /// per frame (none, or an empty one: not known, and the click feature is 0).
+    public init(mel: Tensor, lengths: [Int], beatFrames: [[Int]], transients: [[Float]] = [], frameRate: Double) {
         let b = mel.shape[0], t = mel.shape[1], m = mel.shape[2]
         precondition(lengths.count == b && beatFrames.count == b, "one length and one beat grid per track")
+        precondition(transients.isEmpty || transients.count == b, "one transient series per track, or none")
         let spans = zip(beatFrames, lengths).map { EditTimeline.beatSpans(positions: $0.isEmpty ? [0] : $0, total: $1) }
         let nb = spans.map(\.count).max() ?? 0
         let f = BeatFeatures.count
@@ -37,7 +39,12 @@ public struct BeatLayout {
         var segments = [Range<Int>](repeating: 0..<0, count: b * nb)
         var toBeat = [Int](repeating: 0, count: b * t)
         for i in 0..<b {
-            let values = BeatFeatures.compute(mel: mel.data + i * t * m, nMels: m, spans: spans[i], frameRate: frameRate)
+            let transient = transients.isEmpty ? [] : transients[i]
+            precondition(transient.isEmpty || transient.count >= lengths[i], "a transient value per real frame")
+            let values = transient.withUnsafeBufferPointer { tb in
+                BeatFeatures.compute(mel: mel.data + i * t * m, nMels: m, spans: spans[i], frameRate: frameRate,
+                                     transient: tb.isEmpty ? nil : tb.baseAddress!)
+            }
             values.withUnsafeBufferPointer { (features.data + i * nb * f).update(from: $0.baseAddress!, count: values.count) }
             for (k, s) in spans[i].enumerated() {
                 padding[i * nb + k] = false
@@ -85,40 +92,56 @@ public struct BeatLayout {
 /// - the beat's length against the track's median beat, and the track's length;
 /// - (since `beat_features` 15) its loudness against the beats around it (eight either side),
 ///   which shows a section at the wrong level, and how far its top mel bands peak above their
-///   own median within the beat, against the track's typical beat, which shows clicks.
+///   own median within the beat, against the track's typical beat, which shows clicks;
+/// - (since 17) its sharpest waveform step (`TransientCrest`, the beat's largest) against the
+///   track's typical beat, which finds clicks the mel does not show, and its level in dB (the
+///   median frame of summed mel power) against the median of the beats around it, which a
+///   gain change moves by its full amount where the mean normalised mel (floored bands)
+///   moves less.
 /// A policy reads the first `PredictorConfig.beatFeatures` of them.
 public enum BeatFeatures {
-    public static let count = 15
+    public static let count = 17
     /// What policies saved before the last two features existed read.
     public static let firstRelease = 13
     static let neighbours = 8
     static let topBands = 16
+    /// The dB span a normalised mel covers (`power_to_db`'s top_db), to sum band powers.
+    static let melRangeDB = 80.0
 
-    /// Row-major (beats, `count`) for one track's mel rows `mel` (frames × nMels) and spans.
-    public static func compute(mel: UnsafePointer<Float>, nMels m: Int, spans: [Range<Int>], frameRate: Double) -> [Float] {
+    /// Row-major (beats, `count`) for one track's mel rows `mel` (frames × nMels), spans and
+    /// `TransientCrest` per frame (nil: not known; the click feature is then 0).
+    public static func compute(mel: UnsafePointer<Float>, nMels m: Int, spans: [Range<Int>], frameRate: Double,
+                               transient: UnsafePointer<Float>? = nil) -> [Float] {
         let nb = spans.count
         guard nb > 0 else { return [] }
         let total = spans.last!.upperBound
         let duration = Double(total) / frameRate
         var loudness = [Double](repeating: 0, count: nb), peak = [Double](repeating: 0, count: nb)
+        var levelDB = [Double](repeating: 0, count: nb), sharpest = [Double](repeating: 0, count: nb)
         var trackSum = 0.0
         let top = min(topBands, m)
-        var high: [Double] = []
+        var high: [Double] = [], frameDB: [Double] = []
+        let toPower = melRangeDB / 10 * log(10.0)
         for (k, s) in spans.enumerated() {
             var sum = 0.0
             high.removeAll(keepingCapacity: true)
+            frameDB.removeAll(keepingCapacity: true)
             for frame in s {
                 let row = mel + frame * m
-                var h = 0.0
-                for j in 0..<m { sum += Double(row[j]) }
+                var h = 0.0, power = 0.0
+                for j in 0..<m { sum += Double(row[j]); power += exp(toPower * Double(row[j])) }
                 for j in (m - top)..<m { h += Double(row[j]) }
                 high.append(h / Double(max(top, 1)))
+                frameDB.append(10 * log10(power / Double(m)))
+                if let transient { sharpest[k] = max(sharpest[k], Double(transient[frame])) }
             }
             trackSum += sum
             loudness[k] = s.isEmpty ? 0 : sum / Double(s.count * m)
             if !high.isEmpty { high.sort(); peak[k] = high.last! - high[high.count / 2] }
+            if !frameDB.isEmpty { frameDB.sort(); levelDB[k] = frameDB[frameDB.count / 2] }
         }
         let typicalPeak = peak.sorted()[nb / 2]
+        let typicalSharpest = sharpest.sorted()[nb / 2]
         let trackMean = trackSum / Double(max(total * m, 1))
         let loudest = loudness.max() ?? 0
         let rank = rankFractions(loudness)
@@ -136,6 +159,8 @@ public enum BeatFeatures {
                 (loudness[k] - trackMean) * 4, (loudness[k] - loudest) * 4, rank[k],
                 Double(s.count) / median - 1, duration / 300,
                 (loudness[k] - neighbourMean(loudness, k)) * 4, (peak[k] - typicalPeak) * 4,
+                transient == nil ? 0 : clamp(sharpest[k] - typicalSharpest, 3),
+                clamp((levelDB[k] - neighbourMedian(levelDB, k)) / 10, 4),
             ]
             for j in 0..<count { out[k * count + j] = Float(row[j]) }
         }
@@ -148,6 +173,18 @@ public enum BeatFeatures {
         for j in max(0, k - neighbours)...min(v.count - 1, k + neighbours) where j != k { sum += v[j]; n += 1 }
         return n > 0 ? sum / Double(n) : v[k]
     }
+
+    /// The median of up to `neighbours` values either side of `k`, without it: a section of a
+    /// few beats at another level does not move it.
+    static func neighbourMedian(_ v: [Double], _ k: Int) -> Double {
+        var around: [Double] = []
+        for j in max(0, k - neighbours)...min(v.count - 1, k + neighbours) where j != k { around.append(v[j]) }
+        guard !around.isEmpty else { return v[k] }
+        around.sort()
+        return around[around.count / 2]
+    }
+
+    static func clamp(_ x: Double, _ limit: Double) -> Double { min(limit, max(-limit, x)) }
 
     /// Each value's rank among all, as a fraction in [0, 1] (ties share the lower rank).
     static func rankFractions(_ v: [Double]) -> [Double] {

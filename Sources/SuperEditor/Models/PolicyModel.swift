@@ -7,21 +7,22 @@ public protocol PolicyModel: Module {
     var config: PredictorConfig { get }
     /// Per-frame log-probabilities (frames × 8, row-major) for one whole track: `mel` is
     /// frames × n_mels, `beatFrames` the grid its beats start at. A frame policy runs in
-    /// consecutive windows of at most `window` frames; a beat policy sees the whole track.
-    func trackLogProbabilities(mel: [Float], frames: Int, beatFrames: [Int], frameRate: Double, window: Int) -> [Float]
+    /// consecutive windows of at most `window` frames; a beat policy sees the whole track and
+    /// its `TransientCrest` per frame (`transient`, empty when not known).
+    func trackLogProbabilities(mel: [Float], frames: Int, beatFrames: [Int], transient: [Float], frameRate: Double, window: Int) -> [Float]
 }
 
 extension EditPredictor: PolicyModel {
-    public func trackLogProbabilities(mel: [Float], frames: Int, beatFrames: [Int], frameRate: Double, window: Int) -> [Float] {
+    public func trackLogProbabilities(mel: [Float], frames: Int, beatFrames: [Int], transient: [Float], frameRate: Double, window: Int) -> [Float] {
         let x = Tensor(mel, shape: [1, frames, config.nMels])
         return windowedRows(frames, window: window) { range in noGrad { self(x.slice(axis: 1, range)).logSoftmax() } }
     }
 }
 
 extension BeatPolicy: PolicyModel {
-    public func trackLogProbabilities(mel: [Float], frames: Int, beatFrames: [Int], frameRate: Double, window: Int) -> [Float] {
+    public func trackLogProbabilities(mel: [Float], frames: Int, beatFrames: [Int], transient: [Float], frameRate: Double, window: Int) -> [Float] {
         let x = Tensor(mel, shape: [1, frames, config.nMels])
-        let layout = BeatLayout(mel: x, lengths: [frames], beatFrames: [beatFrames], frameRate: frameRate)
+        let layout = BeatLayout(mel: x, lengths: [frames], beatFrames: [beatFrames], transients: [transient], frameRate: frameRate)
         return noGrad { frameLogits(x, beats: layout).logSoftmax() }.scalars
     }
 }

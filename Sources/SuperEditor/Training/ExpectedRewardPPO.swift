@@ -15,6 +15,8 @@ import Tensor
 /// - Duration and smoothness stay sequence terms, in expectation under the factorised policy:
 ///   the expected KEEP share (exact) in the guide's duration term, and the expected number
 ///   of label changes between neighbouring beats (exact) in its smoothness term.
+/// - `rl_baseline` can instead sample labellings and baseline each beat by leave-one-out
+///   (RLOO) or by the greedy action (self-critical), for comparison (`BeatAdvantage`).
 /// - KL(π ‖ π_warm) per beat anchors the policy to its supervised warm start; an entropy bonus
 ///   with the guide's schedule.
 public struct ExpectedRewardPPO {
@@ -61,16 +63,19 @@ public struct ExpectedRewardPPO {
     /// Constants per (track, beat, action) and per track that the loss needs.
     struct Constants {
         let advantages: [Float]    // B·NB·7, zero for padding beats
-        let oldProbabilities: [Float]
+        let surrogateWeights: [Float] // B·NB·7: each action's share of the beat's surrogate
         let realBeats: [Float]     // B·NB
         let keepWeights: [Float]   // B·NB: beat frames / track frames
         let pairWeights: [Float]   // B·(NB−1): 2 / (T − 1) where both beats are real and non-empty
         let trueKeep: [Float]      // B
     }
 
-    func constants(_ t: Tracks, oldLogProbabilities old: [Float]) -> Constants {
+    /// `rng` draws the sampled baselines' labellings (unused by `exact`).
+    func constants(_ t: Tracks, oldLogProbabilities old: [Float], rng: inout RandomGenerator) -> Constants {
         let b = t.beats.batch, nb = t.beats.beats, k = Self.actions
         var adv = [Float](repeating: 0, count: b * nb * k), real = [Float](repeating: 0, count: b * nb)
+        var weights = [Float](repeating: 0, count: b * nb * k)
+        let baseline = config.rlBaseline ?? .exact, samples = config.rlSamples ?? Phase2Config.defaultRLSamples
         var keepW = [Float](repeating: 0, count: b * nb), pairW = [Float](repeating: 0, count: b * max(nb - 1, 0))
         var trueKeep = [Float](repeating: 0, count: b)
         let oldP = old.map { Foundation.exp($0) }
@@ -79,9 +84,15 @@ public struct ExpectedRewardPPO {
             let frames = Float(max(table.frames, 1))
             for (beat, s) in spans.enumerated() {
                 let row = (i * nb + beat) * k
-                var baseline = 0.0
-                for a in 0..<k { baseline += Double(oldP[row + a]) * table.perBeat[beat][a] }
-                for a in 0..<k { adv[row + a] = Float(table.perBeat[beat][a] - baseline) }
+                oldP.withUnsafeBufferPointer { pb in
+                    adv.withUnsafeMutableBufferPointer { ab in
+                        weights.withUnsafeMutableBufferPointer { wb in
+                            BeatAdvantage.estimate(baseline, rewards: table.perBeat[beat], oldProbabilities: pb.baseAddress! + row,
+                                                   samples: samples, rng: &rng, weights: wb.baseAddress! + row,
+                                                   advantages: ab.baseAddress! + row)
+                        }
+                    }
+                }
                 real[i * nb + beat] = 1
                 keepW[i * nb + beat] = Float(s.count) / frames
                 if table.truth[beat] == .keep { trueKeep[i] += Float(s.count) / frames }
@@ -90,7 +101,7 @@ public struct ExpectedRewardPPO {
                 }
             }
         }
-        return Constants(advantages: adv, oldProbabilities: oldP, realBeats: real, keepWeights: keepW, pairWeights: pairW,
+        return Constants(advantages: adv, surrogateWeights: weights, realBeats: real, keepWeights: keepW, pairWeights: pairW,
                          trueKeep: trueKeep)
     }
 
@@ -116,11 +127,14 @@ public struct ExpectedRewardPPO {
         policy.eval()
         let olds = parts.map { t in noGrad { Self.actionLogProbabilities(policy, t) } }
         let anchors = parts.map { t in anchor.map { a in noGrad { Self.actionLogProbabilities(a, t) } } }
+        // The sampled baselines draw their labellings once per update, from (seed, update).
+        var rng = RandomGenerator(seed: config.seed ^ (UInt64(u + 1) &* 0xA24B_AED4_963E_E407))
+        let cs = zip(parts, olds).map { constants($0.0, oldLogProbabilities: $0.1.scalars, rng: &rng) }
         var rewards: [Reward] = []
         var expected = 0.0, correct = 0, beats = 0, tracks = 0
-        for (t, old) in zip(parts, olds) {
+        for (j, (t, old)) in zip(parts, olds).enumerated() {
             let b = t.beats.batch, nb = t.beats.beats
-            let c = constants(t, oldLogProbabilities: old.scalars)
+            let c = cs[j]
             let p = old.exp()
             for i in 0..<b { for (beat, row) in t.tables[i].perBeat.enumerated() {
                 for a in 0..<Self.actions { expected += Double(p.data[(i * nb + beat) * Self.actions + a]) * row[a] }
@@ -144,7 +158,7 @@ public struct ExpectedRewardPPO {
             var epochKL = 0.0, epochBeats = 0.0
             for (j, t) in parts.enumerated() {
                 let s = step(policy: policy, parameters: parameters, optimizer: optimizer, t, old: olds[j].scalars,
-                             anchor: anchors[j], entropyCoeff: entCoef)
+                             constants: cs[j], anchor: anchors[j], entropyCoeff: entCoef)
                 epochKL += s.klSum; epochBeats += s.beats
                 clipped += s.clipped; counted += s.beats * Double(Self.actions)
                 entropy += s.entropy; anchorKL += s.anchorKL; steps += 1
@@ -167,16 +181,15 @@ public struct ExpectedRewardPPO {
     /// One optimiser step on a minibatch of tracks: −(clipped surrogate + expected sequence
     /// terms) + β KL(π ‖ π_warm) − entropy bonus, each per track.
     func step(policy: BeatPolicy, parameters: ParameterBuffer, optimizer: AdamW, _ t: Tracks, old oldLp: [Float],
-              anchor anchorLp: Tensor?, entropyCoeff entCoef: Float) -> StepStats {
+              constants c: Constants, anchor anchorLp: Tensor?, entropyCoeff entCoef: Float) -> StepStats {
         let b = t.beats.batch, nb = t.beats.beats, k = Self.actions
-        let c = constants(t, oldLogProbabilities: oldLp)
         parameters.zeroGrad()
         let lp = Self.actionLogProbabilities(policy, t)
         let p = lp.exp()
         let ratio = (lp - Tensor(oldLp, shape: [b, nb, k])).exp()
         let adv = Tensor(c.advantages, shape: [b, nb, k])
         let lo = 1 - config.clipRatio, hi = 1 + config.clipRatio
-        let surrogate = ((ratio * adv).minimum(ratio.clamp(min: lo, max: hi) * adv) * Tensor(c.oldProbabilities, shape: [b, nb, k])).sum()
+        let surrogate = ((ratio * adv).minimum(ratio.clamp(min: lo, max: hi) * adv) * Tensor(c.surrogateWeights, shape: [b, nb, k])).sum()
         let sequence = Self.expectedSequenceTerms(p, c, batch: b, beats: nb).sum()
         let real = Tensor(c.realBeats, shape: [b, nb])
         let realCount = max(1, c.realBeats.reduce(0, +))

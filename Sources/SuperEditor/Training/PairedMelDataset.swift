@@ -37,6 +37,8 @@ public final class PairedMelDataset {
         /// The frames the beats `prepare` labelled start at, and their labels.
         public let beatFrames: [Int]
         public let beatLabels: [Int]
+        /// The raw's `TransientCrest` per frame (empty in a cache from before it).
+        public let transient: [Float]
     }
 
     public struct Batch {
@@ -110,7 +112,7 @@ public final class PairedMelDataset {
     /// per-beat labels (B·NB, PAD for padding beats).
     public func trackBatch(_ pairs: [Pair]) throws -> (batch: Batch, beats: BeatLayout, beatLabels: [Int]) {
         let batch = try makeBatch(pairs.map { ($0, 0, $0.frames) })
-        let layout = BeatLayout(mel: batch.mel, lengths: batch.lengths, beatFrames: pairs.map(\.beatFrames),
+        let layout = BeatLayout(mel: batch.mel, lengths: batch.lengths, beatFrames: pairs.map(\.beatFrames), transients: pairs.map(\.transient),
                                 frameRate: Double(sampleRate) / Double(hopLength))
         var labels = [Int](repeating: EditLabel.pad.rawValue, count: pairs.count * layout.beats)
         for (i, p) in pairs.enumerated() {
@@ -223,6 +225,7 @@ final class PairStore {
         let targetValues = target.floats()
         if targetValues.contains(where: { !$0.isFinite }) { throw InputError(targetURL.path, "target has non-finite values") }
         return .init(id: id, frames: frames, mel: raw.mel, target: targetValues, labels: ints,
-                     edited: edit.mel, editedFrames: edit.frames, beatFrames: beatFrames, beatLabels: beatLabels)
+                     edited: edit.mel, editedFrames: edit.frames, beatFrames: beatFrames, beatLabels: beatLabels,
+                     transient: raw.transient)
     }
 }

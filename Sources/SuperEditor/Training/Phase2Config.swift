@@ -63,6 +63,12 @@ public struct Phase2Config: Codable, Equatable, Sendable {
     /// Warm-start class weights: (beats / (7 · beats of the class))^power, normalised to mean 1
     /// over the training beats; 0 gives plain cross-entropy.
     public var classWeightPower: Float = 0.5
+    /// The beat policy's RL baseline (`RLBaseline`); absent: `exact`. Optional so that a run
+    /// with the default writes the same config as before the choice existed.
+    public var rlBaseline: RLBaseline?
+    /// Labellings sampled per track by the sampled baselines; absent: `defaultRLSamples`.
+    public var rlSamples: Int?
+    public static let defaultRLSamples = 4
 
     public init() {}
 
@@ -76,7 +82,7 @@ public struct Phase2Config: Codable, Equatable, Sendable {
         case warmStartLearningRate = "warm_start_learning_rate", warmStartBatchSize = "warm_start_batch_size"
         case validateEvery = "validate_every", seed
         case architecture, attentionWindow = "attention_window", globalTokens = "global_tokens", klCoeff = "kl_coeff"
-        case classWeightPower = "class_weight_power"
+        case classWeightPower = "class_weight_power", rlBaseline = "rl_baseline", rlSamples = "rl_samples"
     }
 
     public init(from decoder: Decoder) throws {
@@ -100,6 +106,11 @@ public struct Phase2Config: Codable, Equatable, Sendable {
         architecture = try v(.architecture, d.architecture); attentionWindow = try v(.attentionWindow, d.attentionWindow)
         globalTokens = try v(.globalTokens, d.globalTokens); klCoeff = try v(.klCoeff, d.klCoeff)
         classWeightPower = try v(.classWeightPower, d.classWeightPower)
+        rlBaseline = try c.decodeIfPresent(RLBaseline.self, forKey: .rlBaseline)
+        rlSamples = try c.decodeIfPresent(Int.self, forKey: .rlSamples)
+        if let n = rlSamples, n < 2 {
+            throw DecodingError.dataCorruptedError(forKey: .rlSamples, in: c, debugDescription: "rl_samples must be at least 2")
+        }
         let known = Set(CodingKeys.allCases.map(\.rawValue))
         let raw = try decoder.container(keyedBy: AnyKey.self)
         if let unknown = raw.allKeys.map(\.stringValue).sorted().first(where: { !known.contains($0) }) {
