@@ -85,6 +85,19 @@ final class BeatPolicyTests: XCTestCase {
         XCTAssertEqual(withTransient.data[2 * f + 15], 0, accuracy: 1e-6)
     }
 
+    /// The strongest bar's beats are 0 wherever the bar lines fall; a beat no loud window
+    /// holds is its window's level below the loudest, in tens of dB.
+    func testBeatFeaturesShowTheStrongestBar() {
+        let t = 140, per = 10
+        let mel = Tensor.zeros([1, t, 128])
+        for f in 0..<t { for j in 0..<128 { mel.data[f * 128 + j] = (5..<9).contains(f / per) ? 0.7 : 0.5 } }
+        let x = BeatLayout(mel: mel, lengths: [t], beatFrames: [Array(stride(from: 0, to: t, by: per))], frameRate: 10).features
+        let f = BeatFeatures.count, bar = f - 1
+        for k in 5..<9 { XCTAssertEqual(x.data[k * f + bar], 0, accuracy: 1e-5) }
+        XCTAssertEqual(x.data[0 * f + bar], -1.6, accuracy: 1e-4, "0.2 of the 80 dB range below")
+        XCTAssertLessThan(x.data[4 * f + bar], 0); XCTAssertGreaterThan(x.data[4 * f + bar], -1.6)
+    }
+
     /// A beat policy saved before `beat_features` existed reads the first 13 features.
     func testAConfigWithoutBeatFeaturesIsTheFirstRelease() throws {
         let json = #"{"architecture":"beat","attention_window":512,"global_tokens":8,"n_mels":128,"predictor_dim":16,"n_layers":1,"n_heads":2,"dropout":0}"#

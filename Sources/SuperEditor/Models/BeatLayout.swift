@@ -97,14 +97,17 @@ public struct BeatLayout {
 ///   track's typical beat, which finds clicks the mel does not show, and its level in dB (the
 ///   median frame of summed mel power) against the median of the beats around it, which a
 ///   gain change moves by its full amount where the mean normalised mel (floored bands)
-///   moves less.
+///   moves less;
+/// - (since 18) how loud the loudest four-beat window holding the beat is against the track's
+///   loudest window, which shows the strongest bar (the guide's style loops it).
 /// A policy reads the first `PredictorConfig.beatFeatures` of them.
 public enum BeatFeatures {
-    public static let count = 17
-    /// What policies saved before the last two features existed read.
+    public static let count = 18
+    /// What policies saved before `beat_features` existed read.
     public static let firstRelease = 13
     static let neighbours = 8
     static let topBands = 16
+    static let barBeats = 4
     /// The dB span a normalised mel covers (`power_to_db`'s top_db), to sum band powers.
     static let melRangeDB = 80.0
 
@@ -118,6 +121,7 @@ public enum BeatFeatures {
         let duration = Double(total) / frameRate
         var loudness = [Double](repeating: 0, count: nb), peak = [Double](repeating: 0, count: nb)
         var levelDB = [Double](repeating: 0, count: nb), sharpest = [Double](repeating: 0, count: nb)
+        var powerSum = [Double](repeating: 0, count: nb)
         var trackSum = 0.0
         let top = min(topBands, m)
         var high: [Double] = [], frameDB: [Double] = []
@@ -133,6 +137,7 @@ public enum BeatFeatures {
                 for j in (m - top)..<m { h += Double(row[j]) }
                 high.append(h / Double(max(top, 1)))
                 frameDB.append(10 * log10(power / Double(m)))
+                powerSum[k] += power / Double(m)
                 if let transient { sharpest[k] = max(sharpest[k], Double(transient[frame])) }
             }
             trackSum += sum
@@ -142,6 +147,7 @@ public enum BeatFeatures {
         }
         let typicalPeak = peak.sorted()[nb / 2]
         let typicalSharpest = sharpest.sorted()[nb / 2]
+        let bars = barLevels(powerSum: powerSum, spans: spans)
         let trackMean = trackSum / Double(max(total * m, 1))
         let loudest = loudness.max() ?? 0
         let rank = rankFractions(loudness)
@@ -161,6 +167,7 @@ public enum BeatFeatures {
                 (loudness[k] - neighbourMean(loudness, k)) * 4, (peak[k] - typicalPeak) * 4,
                 transient == nil ? 0 : clamp(sharpest[k] - typicalSharpest, 3),
                 clamp((levelDB[k] - neighbourMedian(levelDB, k)) / 10, 4),
+                bars[k],
             ]
             for j in 0..<count { out[k * count + j] = Float(row[j]) }
         }
@@ -172,6 +179,23 @@ public enum BeatFeatures {
         var sum = 0.0, n = 0
         for j in max(0, k - neighbours)...min(v.count - 1, k + neighbours) where j != k { sum += v[j]; n += 1 }
         return n > 0 ? sum / Double(n) : v[k]
+    }
+
+    /// For each beat, the loudest four-beat window that holds it (mean power in dB) against the
+    /// track's loudest window, over 10 and floored at −4: 0 for the beats of the loudest bar
+    /// wherever the bar lines fall. Tracks shorter than a bar use their whole length.
+    static func barLevels(powerSum: [Double], spans: [Range<Int>]) -> [Double] {
+        let nb = spans.count, width = min(barBeats, nb)
+        let windows = (0...(nb - width)).map { w -> Double in
+            var p = 0.0, n = 0
+            for j in w..<(w + width) { p += powerSum[j]; n += spans[j].count }
+            return 10 * log10(max(p / Double(max(n, 1)), 1e-12))
+        }
+        let loudest = windows.max() ?? 0
+        return (0..<nb).map { k in
+            let best = windows[max(0, k - width + 1)...min(k, windows.count - 1)].max() ?? loudest
+            return max(-4, (best - loudest) / 10)
+        }
     }
 
     /// The median of up to `neighbours` values either side of `k`, without it: a section of a
