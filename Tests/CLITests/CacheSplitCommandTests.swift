@@ -46,5 +46,16 @@ final class CacheSplitCommandTests: XCTestCase {
                            mentioning: "learning_rate 0.5 differs from the run's")
         assertOneLineError(try CLI.run(["train", "policy", "--data", cache.path, "--reconstruction", recon, "--out", p2.path,
                                         "--resume", "--seed", "7"]), mentioning: "seed 7 differs")
+        // The sampled RL baselines run from the command line and say so in the run's config.
+        let p3 = dir.appendingPathComponent("p3")
+        let t3 = try CLI.run(["train", "policy", "--data", cache.path, "--reconstruction", recon, "--out", p3.path,
+                              "--warm-start-steps", "2", "--updates", "1", "--batch-size", "2", "--rl-baseline", "rloo", "--rl-samples", "3"])
+        XCTAssertEqual(t3.status, 0, t3.stderr)
+        let saved = try String(contentsOf: p3.appendingPathComponent("config.json"), encoding: .utf8)
+        XCTAssertTrue(saved.contains("\"rl_baseline\"") && saved.contains("rloo") && saved.contains("\"rl_samples\""), saved)
+        let t4 = try CLI.run(["train", "policy", "--data", cache.path, "--reconstruction", recon, "--out", dir.appendingPathComponent("p4").path,
+                              "--rl-samples", "1"])
+        XCTAssertNotEqual(t4.status, 0)
+        XCTAssertTrue(t4.stderr.contains("--rl-samples must be at least 2"), t4.stderr)
     }
 }
