@@ -273,17 +273,20 @@ final class BeatPolicyTests: XCTestCase {
 
     func testTheSameSeedGivesTheSameCheckpoint() throws {
         let cache = try ToyCache.make(pairs: 6, frames: 50)
-        var c = tinyPhase2(); c.updates = 2
-        var files: [[String: Tensor]] = []
-        for _ in 0..<2 {
-            let t = try BeatPolicyTrainer(config: c, dataset: try PairedMelDataset(cache: cache), reconstruction: reconstruction(),
-                                          out: temporaryDirectory())
-            t.showProgress = false
-            _ = try t.run()
-            files.append(try SafeTensors.read(t.runFolder.last).tensors)
+        // The sampled baseline draws its labellings from the seed too.
+        for baseline in [nil, RLBaseline.rloo] {
+            var c = tinyPhase2(); c.updates = 2; c.rlBaseline = baseline
+            var files: [[String: Tensor]] = []
+            for _ in 0..<2 {
+                let t = try BeatPolicyTrainer(config: c, dataset: try PairedMelDataset(cache: cache), reconstruction: reconstruction(),
+                                              out: temporaryDirectory())
+                t.showProgress = false
+                _ = try t.run()
+                files.append(try SafeTensors.read(t.runFolder.last).tensors)
+            }
+            XCTAssertEqual(Set(files[0].keys), Set(files[1].keys))
+            for (k, v) in files[0] { XCTAssertEqual(v.scalars, files[1][k]!.scalars, k) }
         }
-        XCTAssertEqual(Set(files[0].keys), Set(files[1].keys))
-        for (k, v) in files[0] { XCTAssertEqual(v.scalars, files[1][k]!.scalars, k) }
     }
 
     func testRareLabelsWeighMoreInTheWarmStart() throws {
