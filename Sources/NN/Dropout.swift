@@ -11,6 +11,6 @@ public final class Dropout: Module {
     }
 
     public func callAsFunction(_ x: Tensor) -> Tensor {
-        training && p > 0 ? x.dropout(p, rng: &random.generator) : x
+        training && p > 0 ? x.dropout(p, rng: &random.generator, shard: random.shard) : x
     }
 }

@@ -4,6 +4,9 @@ import Tensor
 /// whole random stream comes from one seed and can be saved and restored.
 public final class RandomSource {
     public var generator: RandomGenerator
+    /// Which rows of the global batch the model's input holds, under data parallelism (nil:
+    /// all of it); dropout then draws as for the whole batch (`BatchShard`).
+    public var shard: BatchShard?
     public init(seed: UInt64) { generator = RandomGenerator(seed: seed) }
 }
 

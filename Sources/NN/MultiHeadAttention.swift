@@ -38,7 +38,8 @@ public final class MultiHeadAttention: Module {
     public func callAsFunction(_ x: Tensor, keyPaddingMask: [Bool]? = nil) -> Tensor {
         let qkv = x.linear(weight: inProjWeight, bias: inProjBias)
         let attended = qkv.multiHeadAttention(heads: heads, keyPaddingMask: keyPaddingMask,
-                                              dropout: training ? dropout : 0, rng: &random.generator)
+                                              dropout: training ? dropout : 0, rng: &random.generator,
+                                              shard: random.shard)
         return outProj(attended)
     }
 }

@@ -25,6 +25,13 @@ public final class ParameterBuffer {
 
     public func zeroGrad() { grads.pointer.update(repeating: 0, count: count) }
 
+    /// Sums the gradients over the ranks of `group`: one allreduce of the flat buffer. Each
+    /// rank's loss is the whole batch's (its sums go through `Tensor.summed(over:)`), so the
+    /// sum of the ranks' gradients is the gradient of the whole batch, with no scaling.
+    public func sumGradients(over group: Collective) {
+        if group.size > 1 { group.sum(grads.pointer, count: count) }
+    }
+
     /// The global L2 norm of all gradients.
     public func gradNorm() -> Float {
         let g = SendablePointer(grads.pointer)

@@ -2,6 +2,7 @@ import ArgumentParser
 import AudioDSP
 import Foundation
 import SuperEditor
+import DataParallel
 import Tensor
 
 /// Prints an error as one line on stderr and returns the exit code to throw.
@@ -65,4 +66,25 @@ extension CheckedCommand {
             throw failure(error, file: subject)
         }
     }
+}
+
+/// Runs a training command in its world (`World.detect`: the `mpirun` ranks, or this process
+/// alone). Under MPI only rank 0 prints, and an error on any rank ends every rank at once
+/// (MPI_Abort) after its one-line message, so that none waits on the dead one.
+func inTrainingWorld(_ body: (Collective) throws -> Void) throws {
+    let world = try World.detect()
+    guard world.size > 1 else { try body(world); return }
+    do {
+        try body(world)
+    } catch let e as ValidationError {
+        world.abort("error: rank \(world.rank): \(e.message)", code: 64)
+    } catch {
+        world.abort("error: rank \(world.rank): " + InputError.line(for: error), code: 1)
+    }
+    world.finish()
+}
+
+/// Prints on stdout when this process is the world's writer (rank 0, or a single process).
+func printOnWriter(_ world: Collective, _ line: @autoclosure () -> String) {
+    if world.isWriter { print(line()) }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SuperEditor
+import DataParallel
 
 struct Train: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -51,19 +52,27 @@ struct TrainReconstruction: CheckedCommand {
         o.set(lr, "learning_rate", \.learningRate)
         o.set(seed, "seed", \.seed)
         o.set(validateEvery, "validate_every", \.validateEvery)
-        let dataset = try PairedMelDataset(cache: URL(fileURLWithPath: data), nMels: o.config.nMels)
-        dataset.dataDescription = describeData
-        let stop = StopRequest.onInterrupt()
-        let trainer = try Phase1Trainer(config: o.config, dataset: dataset, out: URL(fileURLWithPath: out), resume: resume,
-                                        overrides: o.fields, stop: stop)
-        print("phase 1: \(dataset.trainIDs.count) training and \(dataset.validationIDs.count) validation pairs, "
-              + "\(trainer.parameters.count) parameters, steps \(trainer.step)→\(trainer.config.totalSteps)")
-        let result = try trainer.run()
-        if let v = result.validation {
-            print(String(format: "step %d in %.0f s: val L1 %.4f  STFT %.4f  consistency %.4f  %@ %.1f%%",
-                         result.step, result.seconds, v.l1, v.stft, v.consistency, v.keepPreservationName,
-                         100 * v.keepPreservation))
+        try inTrainingWorld { world in
+            let dataset = try PairedMelDataset(cache: URL(fileURLWithPath: data), nMels: o.config.nMels)
+            dataset.dataDescription = describeData
+            let stop = StopRequest.onInterrupt()
+            let trainer = try Phase1Trainer(config: o.config, dataset: dataset, out: URL(fileURLWithPath: out), resume: resume,
+                                            overrides: o.fields, stop: stop, collective: world)
+            printOnWriter(world, "phase 1: \(dataset.trainIDs.count) training and \(dataset.validationIDs.count) validation pairs, "
+                          + "\(trainer.parameters.count) parameters, steps \(trainer.step)→\(trainer.config.totalSteps)"
+                          + (world.size > 1 ? ", \(world.size) ranks" : ""))
+            let result = try trainer.run()
+            if let v = result.validation {
+                print(String(format: "step %d in %.0f s: val L1 %.4f  STFT %.4f  consistency %.4f  %@ %.1f%%",
+                             result.step, result.seconds, v.l1, v.stft, v.consistency, v.keepPreservationName,
+                             100 * v.keepPreservation))
+            }
+            if world.size > 1 {
+                printOnWriter(world, String(format: "allreduce: %.4f s per step on rank 0 (%.1f s in all)",
+                                            world.communicationSeconds / Double(max(result.step - trainer.firstStep, 1)),
+                                            world.communicationSeconds))
+            }
+            if world.isWriter { printTrainingEnd(interrupted: result.interrupted, best: trainer.runFolder.best) }
         }
-        printTrainingEnd(interrupted: result.interrupted, best: trainer.runFolder.best)
     }
 }

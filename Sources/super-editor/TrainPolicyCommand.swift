@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SuperEditor
+import DataParallel
 
 struct TrainPolicy: CheckedCommand {
     static let configuration = CommandConfiguration(

@@ -7,9 +7,11 @@ import NN
 /// own `EventAccumulator`.
 public final class TensorBoardWriter {
     public let url: URL
-    private let handle: FileHandle
+    private let handle: FileHandle?
 
-    public init(directory: URL) throws {
+    /// `writes: false` makes a writer that writes nothing (a data-parallel rank other than 0).
+    public init(directory: URL, writes: Bool = true) throws {
+        guard writes else { url = directory; handle = nil; return }
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let time = Date().timeIntervalSince1970
         let host = ProcessInfo.processInfo.hostName
@@ -25,10 +27,11 @@ public final class TensorBoardWriter {
         write(e.bytes)
     }
 
-    deinit { try? handle.close() }
+    deinit { try? handle?.close() }
 
     /// Adds scalars at `step` under their tags (for example "train/loss").
     public func scalars(_ values: [String: Double], step: Int) {
+        guard handle != nil else { return }
         var summary = Proto()
         for (tag, v) in values.sorted(by: { $0.key < $1.key }) {
             var value = Proto()
@@ -43,7 +46,7 @@ public final class TensorBoardWriter {
         write(e.bytes)
     }
 
-    public func flush() { try? handle.synchronize() }
+    public func flush() { try? handle?.synchronize() }
 
     private func write(_ record: [UInt8]) {
         var out: [UInt8] = []
@@ -52,7 +55,7 @@ public final class TensorBoardWriter {
         out += withUnsafeBytes(of: CRC32C.masked(len).littleEndian) { Array($0) }
         out += record
         out += withUnsafeBytes(of: CRC32C.masked(record).littleEndian) { Array($0) }
-        handle.write(Data(out))
+        handle?.write(Data(out))
     }
 }
 

@@ -11,7 +11,9 @@ public struct MultiScaleSTFTLoss: Sendable {
     public init() {}
 
     /// pred and target (B, T, n_mels); gradients flow to `pred` only.
-    public func callAsFunction(_ pred: Tensor, _ target: Tensor) -> Tensor {
+    /// With `batch`, these are a rank's rows of a split batch: the norms and means are the
+    /// whole batch's.
+    public func callAsFunction(_ pred: Tensor, _ target: Tensor, over batch: BatchReduction = .local) -> Tensor {
         let b = pred.shape[0]
         let p = pred.reshaped([b, -1])
         let t = target.detached().reshaped([b, -1])
@@ -22,8 +24,9 @@ public struct MultiScaleSTFTLoss: Sendable {
                 let ts = t.stft(nFFT: fft, hop: hop, winLength: win)
                 return (ts, (ts.complexAbs() + 1e-8).log())
             }
-            let sc = (ts - ps).norm() / ts.norm()
-            let mag = ((ps.complexAbs() + 1e-8).log() - tLogMag).abs().mean()
+            let d = ts - ps
+            let sc = batch.sum(d * d).sqrt() / noGrad { batch.sum(ts * ts) }.sqrt()
+            let mag = batch.mean(((ps.complexAbs() + 1e-8).log() - tLogMag).abs())
             let term = sc + mag
             total = total.map { $0 + term } ?? term
         }

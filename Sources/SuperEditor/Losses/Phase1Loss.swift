@@ -29,10 +29,10 @@ public struct Phase1Losses {
 /// with non-KEEP frames contributing zero.
 public struct EditConsistencyLoss: Sendable {
     public init() {}
-    public func callAsFunction(_ absDiff: Tensor, labels: [Int]) -> Tensor {
+    public func callAsFunction(_ absDiff: Tensor, labels: [Int], over batch: BatchReduction = .local) -> Tensor {
         let b = absDiff.shape[0], t = absDiff.shape[1]
         let keep = Tensor(labels.map { $0 == EditLabel.keep.rawValue ? Float(1) : 0 }, shape: [b, t, 1])
-        return (absDiff * keep).mean()
+        return batch.mean(absDiff * keep)
     }
 }
 
@@ -51,7 +51,10 @@ public struct Phase1Loss: Sendable {
     /// The losses of a batch. PAD labels mark padding: as the guide's masked `l1_loss`, padded
     /// frames contribute zero to every term (pred and target are both zeroed there before the
     /// STFT) while the means still run over the whole batch.
-    public func callAsFunction(pred: Tensor, target: Tensor, labels: [Int]) -> Phase1Losses {
+    ///
+    /// `batch` says which rows of the global batch these are in a data-parallel run; every
+    /// term is then the whole batch's.
+    public func callAsFunction(pred: Tensor, target: Tensor, labels: [Int], over batch: BatchReduction = .local) -> Phase1Losses {
         let b = pred.shape[0], t = pred.shape[1]
         let padded = maskPadding && labels.contains(EditLabel.pad.rawValue)
         let mask = padded ? Tensor(labels.map { $0 == EditLabel.pad.rawValue ? Float(0) : 1 }, shape: [b, t, 1]) : nil
@@ -59,10 +62,10 @@ public struct Phase1Loss: Sendable {
         let y = mask.map { target.detached() * $0 } ?? target.detached()
         let diff = p - y
         let absDiff = diff.abs()
-        let l1 = absDiff.mean()
-        let mse = (diff * diff).mean()
-        let stft = stftLoss(p, y)
-        let consistency = EditConsistencyLoss()(absDiff, labels: labels)
+        let l1 = batch.mean(absDiff)
+        let mse = batch.mean(diff * diff)
+        let stft = stftLoss(p, y, over: batch)
+        let consistency = EditConsistencyLoss()(absDiff, labels: labels, over: batch)
         var total = l1 * weights.l1 + stft * weights.stft + consistency * weights.consistency
         if weights.mse != 0 { total = total + mse * weights.mse }
         return Phase1Losses(total: total, l1: l1, mse: mse, stft: stft, consistency: consistency)

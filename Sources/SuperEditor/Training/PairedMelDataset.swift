@@ -82,12 +82,20 @@ public final class PairedMelDataset {
 
     /// The training batch for `step`: pairs from the seeded per-epoch shuffle, each cropped at
     /// a seeded random offset to at most `maxSeqLen` frames, then padded to the longest.
-    public func trainingBatch(step: Int, batchSize: Int, maxSeqLen: Int, seed: UInt64) throws -> Batch {
-        try makeBatch(trainingDraws(step: step, batchSize: batchSize, seed: seed).map { (id, r) in
-            let p = try pair(id)
-            let start = p.frames > maxSeqLen ? r % (p.frames - maxSeqLen + 1) : 0
-            return (p, start, min(p.frames, maxSeqLen))
-        })
+    ///
+    /// With `shard`, only those rows of the batch, padded to the whole batch's length (what a
+    /// rank of a data-parallel run trains on).
+    public func trainingBatch(step: Int, batchSize: Int, maxSeqLen: Int, seed: UInt64, shard: BatchShard? = nil) throws -> Batch {
+        let draws = trainingDraws(step: step, batchSize: batchSize, seed: seed)
+        guard let shard else { return try makeBatch(draws.map { try crop($0, maxSeqLen) }) }
+        let frames = try draws.map { min(try pair($0.0).frames, maxSeqLen) }.max() ?? 0
+        return try makeBatch(draws[shard.range].map { try crop($0, maxSeqLen) }, frames: frames)
+    }
+
+    private func crop(_ draw: (String, Int), _ maxSeqLen: Int) throws -> (Pair, Int, Int) {
+        let p = try pair(draw.0)
+        let start = p.frames > maxSeqLen ? draw.1 % (p.frames - maxSeqLen + 1) : 0
+        return (p, start, min(p.frames, maxSeqLen))
     }
 
     /// The training pairs of `step` from the seeded per-epoch shuffle, each with a seeded
@@ -137,8 +145,9 @@ public final class PairedMelDataset {
         }
     }
 
-    func makeBatch(_ items: [(Pair, Int, Int)]) throws -> Batch {
-        let t = items.map(\.2).max() ?? 0
+    /// Items (pair, first frame, frames) padded to `frames` (default: the longest item).
+    func makeBatch(_ items: [(Pair, Int, Int)], frames: Int? = nil) throws -> Batch {
+        let t = frames ?? items.map(\.2).max() ?? 0
         let b = items.count, m = nMels
         let mel = Tensor.zeros([b, t, m]), target = Tensor.zeros([b, t, m])
         var labels = [Int](repeating: EditLabel.pad.rawValue, count: b * t)

@@ -16,11 +16,16 @@ public final class Phase1Trainer {
     public let loss: Phase1Loss
     public let schedule: WarmupCosineSchedule
     public let stop: StopRequest
+    /// The ranks this run trains with (`SingleProcess`, or an `mpirun` world): each takes its
+    /// share of every batch, and rank 0 alone writes.
+    public let collective: Collective
     /// Print progress (bar and validation lines) on stderr.
     public var showProgress = true
     /// Write metrics every this many steps.
     public var logEvery = 10
     public private(set) var step = 0
+    /// The step this process started at (0, or where a resumed run stopped).
+    public private(set) var firstStep = 0
     public private(set) var bestScore = Double.infinity
     public private(set) var lastValidation: Phase1Metrics?
 
@@ -41,7 +46,7 @@ public final class Phase1Trainer {
     /// run keeps its saved config except the fields named in `overrides` (JSON names) that
     /// `extendableOnResume` allows; any other override that differs is refused.
     public init(config: Phase1Config, dataset: PairedMelDataset, out: URL, resume: Bool = false,
-                overrides: Set<String> = [], stop: StopRequest = StopRequest()) throws {
+                overrides: Set<String> = [], stop: StopRequest = StopRequest(), collective: Collective = SingleProcess()) throws {
         let run = TrainingRun(out)
         try run.checkStart(resume: resume)
         let last = run.last
@@ -59,6 +64,10 @@ public final class Phase1Trainer {
         let cfg = try TrainingRun.effectiveConfig(requested: config, saved: savedConfig, overrides: overrides,
                                                   extendable: Self.extendableOnResume, runPath: out.path)
         try cfg.validate(against: dataset)
+        if cfg.batchSize < collective.size {
+            throw InputError(out.path, "batch size \(cfg.batchSize) is smaller than the \(collective.size) ranks; each rank needs a row")
+        }
+        self.collective = collective
         self.config = cfg
         self.runFolder = run
         self.dataset = dataset
@@ -70,10 +79,11 @@ public final class Phase1Trainer {
         optimizer = AdamW(parameters, learningRate: cfg.learningRate, weightDecay: 0.01)
         loss = Phase1Loss(weights: cfg.lossWeights)
         schedule = WarmupCosineSchedule(baseRate: cfg.learningRate, warmupSteps: cfg.warmupSteps, totalSteps: cfg.totalSteps)
-        try run.saveConfig(cfg)
+        if collective.isWriter { try run.saveConfig(cfg) }
         if resume {
             let state = try TrainingState.load(from: TrainingState.url(for: last), into: optimizer)
             step = state.step
+            firstStep = step
             bestScore = state.bestScore
             model.random.generator = state.random
         }
@@ -83,6 +93,7 @@ public final class Phase1Trainer {
 
     /// Saves the weights and the state needed to resume, atomically, as `name`.
     public func saveCheckpoint(_ url: URL) throws {
+        guard collective.isWriter else { return }
         try TrainingState.save(TrainingState(step: step, bestScore: bestScore, random: model.random.generator,
                                              configJSON: configJSON), optimizer: optimizer, to: TrainingState.url(for: url))
         try Checkpoint.save(model, kind: .reconstruction, config: config.model, step: step,
@@ -94,12 +105,18 @@ public final class Phase1Trainer {
     /// and the gradient norm before clipping.
     @discardableResult
     public func trainStep() throws -> (losses: [String: Float], gradNorm: Float, learningRate: Float) {
-        let batch = try dataset.trainingBatch(step: step, batchSize: config.batchSize, maxSeqLen: config.maxSeqLen, seed: config.seed)
+        let shard = collective.size > 1 ? BatchShard.split(config.batchSize, rank: collective.rank, size: collective.size) : nil
+        let batch = try dataset.trainingBatch(step: step, batchSize: config.batchSize, maxSeqLen: config.maxSeqLen, seed: config.seed,
+                                              shard: shard)
         model.train()
+        model.random.shard = shard
+        defer { model.random.shard = nil }
         parameters.zeroGrad()
         let raw = model(batch.mel, labels: batch.labels)
-        let l = loss(pred: config.lossInput(raw), target: batch.target, labels: batch.labels)
+        let l = loss(pred: config.lossInput(raw), target: batch.target, labels: batch.labels,
+                     over: BatchReduction(group: collective, shard: shard))
         l.total.backward()
+        parameters.sumGradients(over: collective)
         let norm = parameters.clipGradNorm(config.gradientClip)
         let lr = schedule.rate(at: step)
         optimizer.learningRate = lr
@@ -130,19 +147,21 @@ public final class Phase1Trainer {
     /// Trains until `totalSteps` (or a stop request), validating and checkpointing on the way.
     public func run() throws -> Result {
         let start = Date()
-        let board = try TensorBoardWriter(directory: outDirectory)
-        let metrics = try MetricsLog(url: runFolder.metrics)
-        let bar = showProgress ? ProgressBar(total: config.totalSteps, label: "phase1", startingAt: step) : nil
+        let board = try TensorBoardWriter(directory: outDirectory, writes: collective.isWriter)
+        let metrics = try MetricsLog(url: runFolder.metrics, writes: collective.isWriter)
+        let bar = showProgress && collective.isWriter ? ProgressBar(total: config.totalSteps, label: "phase1", startingAt: step) : nil
         var interrupted = false
         var window: [Float] = []
         while step < config.totalSteps {
-            if stop.requested { interrupted = true; break }
-            let t0 = Date()
+            if collective.any(stop.requested) { interrupted = true; break }
+            let t0 = Date(), c0 = collective.communicationSeconds
             let (losses, norm, lr) = try trainStep()
+            let communication = collective.communicationSeconds - c0
             window.append(losses["total"]!)
             if step % logEvery == 0 || step == config.totalSteps {
                 var scalars: [String: Double] = ["train/learning_rate": Double(lr), "train/grad_norm": Double(norm),
                                                  "train/step_seconds": Date().timeIntervalSince(t0)]
+                if collective.size > 1 { scalars["train/allreduce_seconds"] = communication }
                 for (k, v) in losses { scalars["train/\(k)"] = Double(v) }
                 board.scalars(scalars, step: step)
                 scalars["train/alpha"] = Double(model.decoder.alpha.item)
@@ -153,7 +172,7 @@ public final class Phase1Trainer {
             }
             bar?.update(step, String(format: "loss %.4f", window.suffix(20).reduce(0, +) / Float(min(20, window.count))))
             if step % config.validateEvery == 0 || step == config.totalSteps {
-                try validateAndSave(board: board, metrics: metrics, bar: bar)
+                if collective.isWriter { try validateAndSave(board: board, metrics: metrics, bar: bar) }
             }
         }
         if interrupted { try saveCheckpoint(runFolder.last); bar?.message("stopped at step \(step); saved \(runFolder.last.path)") }

@@ -6,12 +6,14 @@ extension Tensor {
     /// - `self` is the packed projection (B, T, 3·d) with Q, K, V side by side, as
     ///   `nn.MultiheadAttention`'s `in_proj` produces it.
     /// - `keyPaddingMask` has B·T entries; true marks a key to ignore.
-    /// - With `dropout > 0` the attention weights are dropped, as PyTorch does in training.
+    /// - With `dropout > 0` the attention weights are dropped, as PyTorch does in training;
+    ///   each (batch, head) pair's mask comes from its own stream, numbered in the global batch
+    ///   when `shard` says which of its rows this is.
     ///
     /// Returns (B, T, d) with the heads concatenated. Each (batch, head) pair runs on one core
     /// with single-threaded BLAS calls that read Q, K and V in place through leading dimensions.
     public func multiHeadAttention(heads: Int, keyPaddingMask: [Bool]? = nil, dropout: Float = 0,
-                                   rng: inout RandomGenerator) -> Tensor {
+                                   rng: inout RandomGenerator, shard: BatchShard? = nil) -> Tensor {
         precondition(rank == 3 && shape[2] % 3 == 0, "attention needs packed (B, T, 3d), got \(shape)")
         let b = shape[0], t = shape[1], d = shape[2] / 3
         precondition(d % heads == 0, "d=\(d) is not divisible by \(heads) heads")
@@ -25,6 +27,8 @@ extension Tensor {
         let probs = Tensor(uninitialized: keepWeights ? [pairs, t, t] : [1])
         let keep: Tensor? = dropout > 0 ? Tensor(uninitialized: [pairs, t, t]) : nil
         let seed = rng.next()
+        let firstPair = shard.map { $0.offset * (pairs / max($0.rows, 1)) } ?? 0
+        if let shard { precondition(pairs % max(shard.rows, 1) == 0, "attention batch \(b) does not split into \(shard.rows) rows") }
         let out = Tensor(uninitialized: [b, t, d])
         let qkv = SendablePointer(data), po = SendablePointer(out.data), pp = SendablePointer(probs.data)
         let pk = keep.map { SendablePointer($0.data) }
@@ -48,7 +52,7 @@ extension Tensor {
                         }
                         var weights = UnsafePointer(s)
                         if let pk, let scratch {
-                            var g = RandomGenerator(seed: seed &+ UInt64(pair) &* 0x9E37_79B9_7F4A_7C15)
+                            var g = RandomGenerator(seed: seed &+ UInt64(firstPair + pair) &* 0x9E37_79B9_7F4A_7C15)
                             let m = pk.p + pair * tt, w = scratch.pointer
                             for i in 0..<tt {
                                 m[i] = g.nextFloat() < dropout ? 0 : dropScale

@@ -1,12 +1,17 @@
 extension Tensor {
     /// Inverted dropout: zeroes each element with probability `p` and scales the rest by
-    /// 1/(1-p). The mask comes from `rng`, so a seed repeats it exactly.
-    public func dropout(_ p: Float, rng: inout RandomGenerator) -> Tensor {
+    /// 1/(1-p). The mask comes from `rng`, so a seed repeats it exactly. With a `shard` this
+    /// tensor holds those rows of a batch-major global batch: the draws for the other rows are
+    /// made and dropped, so the mask and `rng` end as they would for the whole batch.
+    public func dropout(_ p: Float, rng: inout RandomGenerator, shard: BatchShard? = nil) -> Tensor {
         if p <= 0 { return self }
         let n = count
         let mask = Tensor(uninitialized: shape)
         let scale = 1 / (1 - p)
+        let skip = shard.map { $0.elements(count: n) }
+        if let skip { for _ in 0..<skip.before { _ = rng.next() } }
         for i in 0..<n { mask.data[i] = rng.nextFloat() < p ? 0 : scale }
+        if let skip { for _ in 0..<skip.after { _ = rng.next() } }
         let out = Tensor(uninitialized: shape)
         let x = SendablePointer(data), m = SendablePointer(mask.data), y = SendablePointer(out.data)
         parallelFor(n, grain: 1 << 14) { r in for i in r { y[i] = x[i] * m[i] } }
