@@ -50,6 +50,8 @@ public final class MPICollective: Collective {
 
     public var communicationSeconds: Double { allreduceSeconds }
 
+    public func barrier() { MPI_Barrier(se_mpi_comm_world()) }
+
     public func abort(_ message: String, code: Int32) -> Never {
         FileHandle.standardError.write(Data((message + "\n").utf8))
         MPI_Abort(se_mpi_comm_world(), code)

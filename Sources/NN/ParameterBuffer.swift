@@ -1,3 +1,4 @@
+import Dispatch
 import Tensor
 
 /// All trainable parameters of a module in one contiguous buffer, with their gradients in a
@@ -28,9 +29,25 @@ public final class ParameterBuffer {
     /// Sums the gradients over the ranks of `group`: one allreduce of the flat buffer. Each
     /// rank's loss is the whole batch's (its sums go through `Tensor.summed(over:)`), so the
     /// sum of the ranks' gradients is the gradient of the whole batch, with no scaling.
+    ///
+    /// The ranks first meet at a barrier, so that `allreduceSeconds` (the sum's own time) and
+    /// `waitSeconds` (for the slowest rank's backward pass) are told apart.
     public func sumGradients(over group: Collective) {
-        if group.size > 1 { group.sum(grads.pointer, count: count) }
+        guard group.size > 1 else { return }
+        let t0 = DispatchTime.now().uptimeNanoseconds
+        group.barrier()
+        let t1 = DispatchTime.now().uptimeNanoseconds
+        group.sum(grads.pointer, count: count)
+        let t2 = DispatchTime.now().uptimeNanoseconds
+        waitSeconds += Double(t1 - t0) * 1e-9
+        allreduceSeconds += Double(t2 - t1) * 1e-9
+        allreduceCount += 1
     }
+
+    /// Seconds spent in `sumGradients`' allreduce, and waiting at its barrier, so far.
+    public private(set) var allreduceSeconds = 0.0
+    public private(set) var waitSeconds = 0.0
+    public private(set) var allreduceCount = 0
 
     /// The global L2 norm of all gradients.
     public func gradNorm() -> Float {

@@ -12,6 +12,8 @@ public protocol Collective: AnyObject {
     /// Ends every rank's process with `code` after printing `message` (a rank that cannot go on
     /// must not leave the others waiting in the next sum).
     func abort(_ message: String, code: Int32) -> Never
+    /// Waits until every rank has come here.
+    func barrier()
     /// Ends this rank's part in the world (MPI_Finalize); nothing after it communicates.
     func finish()
     /// Seconds this rank has spent in sums so far.
@@ -53,6 +55,7 @@ public final class SingleProcess: Collective {
         exit(code)
     }
     public func finish() {}
+    public func barrier() {}
     public var communicationSeconds: Double { 0 }
 }
 

@@ -3,6 +3,7 @@ import AudioDSP
 import Foundation
 import SuperEditor
 import DataParallel
+import NN
 import Tensor
 
 /// Prints an error as one line on stderr and returns the exit code to throw.
@@ -82,6 +83,15 @@ func inTrainingWorld(_ body: (Collective) throws -> Void) throws {
         world.abort("error: rank \(world.rank): " + InputError.line(for: error), code: 1)
     }
     world.finish()
+}
+
+/// Under MPI, rank 0's communication per optimiser step: the gradient allreduce itself, and
+/// the wait at its barrier for the slowest rank.
+func printAllreduceCost(_ world: Collective, _ parameters: ParameterBuffer) {
+    guard world.size > 1 else { return }
+    let steps = parameters.allreduceCount, n = Double(max(steps, 1))
+    printOnWriter(world, String(format: "allreduce of %d gradients: %.2f ms per step (waiting for the slowest rank %.1f ms), %d steps",
+                                parameters.count, 1000 * parameters.allreduceSeconds / n, 1000 * parameters.waitSeconds / n, steps))
 }
 
 /// Prints on stdout when this process is the world's writer (rank 0, or a single process).

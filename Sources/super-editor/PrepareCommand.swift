@@ -24,11 +24,15 @@ struct PrepareCommand: CheckedCommand {
     @Flag(help: "Also train on pairs whose edit the label vocabulary does not explain (another take, a remix); by default they are skipped.")
     var keepUnexplained = false
 
+    @Option(help: "Prepare only part K of N (K/N, for example 2/8), to split a corpus over machines; each part writes manifest.shard-K-of-N.json, and a run without --shard on the merged cache writes manifest.json.")
+    var shard: String?
+
     func execute() throws {
         let report: Prepare.Report
         var prepare = Prepare()
         prepare.validationFraction = validationFraction
         prepare.keepUnexplained = keepUnexplained
+        prepare.shard = try shard.map { try PrepareShard(parsing: $0) }
         report = try prepare.run(raw: URL(fileURLWithPath: raw), edited: URL(fileURLWithPath: edited),
                                    cache: URL(fileURLWithPath: out))
         if !report.alignment.isEmpty {

@@ -62,16 +62,12 @@ struct TrainReconstruction: CheckedCommand {
                           + "\(trainer.parameters.count) parameters, steps \(trainer.step)→\(trainer.config.totalSteps)"
                           + (world.size > 1 ? ", \(world.size) ranks" : ""))
             let result = try trainer.run()
-            if let v = result.validation {
+            if world.isWriter, let v = result.validation {
                 print(String(format: "step %d in %.0f s: val L1 %.4f  STFT %.4f  consistency %.4f  %@ %.1f%%",
                              result.step, result.seconds, v.l1, v.stft, v.consistency, v.keepPreservationName,
                              100 * v.keepPreservation))
             }
-            if world.size > 1 {
-                printOnWriter(world, String(format: "allreduce: %.4f s per step on rank 0 (%.1f s in all)",
-                                            world.communicationSeconds / Double(max(result.step - trainer.firstStep, 1)),
-                                            world.communicationSeconds))
-            }
+            printAllreduceCost(world, trainer.parameters)
             if world.isWriter { printTrainingEnd(interrupted: result.interrupted, best: trainer.runFolder.best) }
         }
     }

@@ -45,26 +45,30 @@ struct TrainPolicy: CheckedCommand {
         o.set(rlBaseline.map(Optional.some), "rl_baseline", \.rlBaseline)
         if let n = rlSamples, n < 2 { throw ValidationError("--rl-samples must be at least 2") }
         o.set(rlSamples.map(Optional.some), "rl_samples", \.rlSamples)
-        let recon = try Checkpoint.loadReconstruction(URL(fileURLWithPath: reconstruction))
-        let dataset = try PairedMelDataset(cache: URL(fileURLWithPath: data), nMels: recon.config.nMels)
-        dataset.dataDescription = describeData
-        let stop = StopRequest.onInterrupt()
-        let trainer = try PolicyTraining.trainer(config: o.config, dataset: dataset, reconstruction: recon, out: URL(fileURLWithPath: out),
-                                                 resume: resume, overrides: o.fields, stop: stop)
-        print("phase 2: \(dataset.trainIDs.count) training and \(dataset.validationIDs.count) validation pairs, "
-              + "\(trainer.config.architecture.rawValue) policy, warm start \(trainer.config.warmStart.rawValue), updates \(trainer.update)→\(trainer.config.updates)")
-        let r = try trainer.run()
-        if let w = trainer.warmStartValidation {
-            print(String(format: "after the warm start: val reward %.3f, per beat %.1f%%, per frame %.1f%%, macro-F1 %.3f",
-                         w.averageReward, 100 * w.beatAccuracy, 100 * w.labelAccuracy, w.macroF1))
+        try inTrainingWorld { world in
+            let recon = try Checkpoint.loadReconstruction(URL(fileURLWithPath: reconstruction))
+            let dataset = try PairedMelDataset(cache: URL(fileURLWithPath: data), nMels: recon.config.nMels)
+            dataset.dataDescription = describeData
+            let stop = StopRequest.onInterrupt()
+            let trainer = try PolicyTraining.trainer(config: o.config, dataset: dataset, reconstruction: recon, out: URL(fileURLWithPath: out),
+                                                     resume: resume, overrides: o.fields, stop: stop, collective: world)
+            printOnWriter(world, "phase 2: \(dataset.trainIDs.count) training and \(dataset.validationIDs.count) validation pairs, "
+                  + "\(trainer.config.architecture.rawValue) policy, warm start \(trainer.config.warmStart.rawValue), updates \(trainer.update)→\(trainer.config.updates)"
+                  + (world.size > 1 ? ", \(world.size) ranks" : ""))
+            let r = try trainer.run()
+            if world.isWriter, let w = trainer.warmStartValidation {
+                print(String(format: "after the warm start: val reward %.3f, per beat %.1f%%, per frame %.1f%%, macro-F1 %.3f",
+                             w.averageReward, 100 * w.beatAccuracy, 100 * w.labelAccuracy, w.macroF1))
+            }
+            if world.isWriter, let v = r.validation {
+                print(String(format: "after RL: val reward %.3f, per beat %.1f%% (always-KEEP %.1f%%), beat macro-F1 %.3f, beat duration error %.1f%%",
+                             v.averageReward, 100 * v.beatAccuracy, 100 * v.beatMajorityBaseline, v.beatMacroF1, 100 * v.beatDurationError))
+                print(String(format: "done in %.0f s: val reward %.3f, label accuracy %.1f%% (always-KEEP %.1f%%), macro-F1 %.3f, duration error %.1f%%",
+                             r.seconds, v.averageReward, 100 * v.labelAccuracy, 100 * v.majorityBaseline, v.macroF1, 100 * v.durationError))
+            }
+            if let beat = trainer as? BeatPolicyTrainer { printAllreduceCost(world, beat.parameters) }
+            if world.isWriter { printTrainingEnd(interrupted: r.interrupted, best: trainer.runFolder.best) }
         }
-        if let v = r.validation {
-            print(String(format: "after RL: val reward %.3f, per beat %.1f%% (always-KEEP %.1f%%), beat macro-F1 %.3f, beat duration error %.1f%%",
-                         v.averageReward, 100 * v.beatAccuracy, 100 * v.beatMajorityBaseline, v.beatMacroF1, 100 * v.beatDurationError))
-            print(String(format: "done in %.0f s: val reward %.3f, label accuracy %.1f%% (always-KEEP %.1f%%), macro-F1 %.3f, duration error %.1f%%",
-                         r.seconds, v.averageReward, 100 * v.labelAccuracy, 100 * v.majorityBaseline, v.macroF1, 100 * v.durationError))
-        }
-        printTrainingEnd(interrupted: r.interrupted, best: trainer.runFolder.best)
     }
 }
 

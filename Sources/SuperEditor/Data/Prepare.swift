@@ -21,6 +21,9 @@ public struct Prepare: Sendable {
     /// Train on pairs whose edit the label vocabulary does not explain (`LabelInference.explains`)
     /// instead of skipping them.
     public var keepUnexplained = false
+    /// Prepare only this part of the pairs (`PrepareShard`); its report goes to the part's
+    /// own manifest, and a later run without a shard writes the whole cache's.
+    public var shard: PrepareShard?
 
     public init() {}
 
@@ -76,13 +79,14 @@ public struct Prepare: Sendable {
         let fraction = validationFraction ?? stored ?? CacheLayout.defaultValidationFraction
         try layout.createDirectories()
         var report = Report()
-        for id in raws.keys.sorted() where edits[id] == nil {
+        let inShard = { (id: String) in shard?.holds(id) ?? true }
+        for id in raws.keys.sorted() where edits[id] == nil && inShard(id) {
             report.skipped.append(Skipped(id: id, reason: "\(raws[id]!.path): no edited partner in \(editedDir.path)"))
         }
-        for id in edits.keys.sorted() where raws[id] == nil {
+        for id in edits.keys.sorted() where raws[id] == nil && inShard(id) {
             report.skipped.append(Skipped(id: id, reason: "\(edits[id]!.path): no raw partner in \(rawDir.path)"))
         }
-        let ids = raws.keys.filter { edits[$0] != nil }.sorted()
+        let ids = raws.keys.filter { edits[$0] != nil && inShard($0) }.sorted()
         var todo: [String] = []
         for id in ids {
             if layout.isComplete(id) { report.alreadyDone.append(id) } else { todo.append(id) }
@@ -159,15 +163,16 @@ public struct Prepare: Sendable {
         for id in report.prepared + report.alreadyDone {
             if let data = try? Data(contentsOf: layout.alignment(id)), let q = try? JSONSerialization.jsonObject(with: data) { alignment[id] = q }
         }
-        let object: [String: Any] = [
+        var object: [String: Any] = [
             "prepared": (report.prepared + report.alreadyDone).sorted(),
             "alignment": alignment,
             "skipped": report.skipped.map { ["id": $0.id, "reason": $0.reason] },
             "settings": settings,
             "validation_fraction": validationFraction,
         ]
+        if let shard { object["shard"] = shard.description }
         let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
-        try AtomicFile.write(data, to: layout.manifest)
+        try AtomicFile.write(data, to: shard?.manifest(in: layout) ?? layout.manifest)
     }
 
     static func describe(_ error: Error) -> String { InputError.line(for: error) }

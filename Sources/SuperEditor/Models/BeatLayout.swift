@@ -26,13 +26,15 @@ public struct BeatLayout {
     /// `mel` is (B, T, n_mels) with each track's frames first; `lengths` the real frames per
     /// track; `beatFrames` the frames each track's beats start at (the grid `prepare` labels
     /// on; none: the whole track is one beat); `transients` each track's `TransientCrest`
-    /// per frame (none, or an empty one: not known, and the click feature is 0).
-    public init(mel: Tensor, lengths: [Int], beatFrames: [[Int]], transients: [[Float]] = [], frameRate: Double) {
+    /// per frame (none, or an empty one: not known, and the click feature is 0). `minBeats`
+    /// pads to at least that many beats (a data-parallel rank pads its share of a batch to the
+    /// whole batch's beats, so that dropout sees the same shapes).
+    public init(mel: Tensor, lengths: [Int], beatFrames: [[Int]], transients: [[Float]] = [], frameRate: Double, minBeats: Int = 0) {
         let b = mel.shape[0], t = mel.shape[1], m = mel.shape[2]
         precondition(lengths.count == b && beatFrames.count == b, "one length and one beat grid per track")
         precondition(transients.isEmpty || transients.count == b, "one transient series per track, or none")
         let spans = zip(beatFrames, lengths).map { EditTimeline.beatSpans(positions: $0.isEmpty ? [0] : $0, total: $1) }
-        let nb = spans.map(\.count).max() ?? 0
+        let nb = max(spans.map(\.count).max() ?? 0, minBeats)
         let f = BeatFeatures.count
         let features = Tensor.zeros([b, nb, f])
         var padding = [Bool](repeating: true, count: b * nb)

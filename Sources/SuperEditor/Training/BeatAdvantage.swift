@@ -49,6 +49,10 @@ enum BeatAdvantage {
         }
     }
 
+    /// How many random numbers `estimate` draws for one beat (a data-parallel rank skips those
+    /// of the other ranks' beats, so that every rank's stream stays the single process's).
+    static func draws(_ baseline: RLBaseline, samples: Int) -> Int { baseline == .exact ? 0 : max(2, samples) }
+
     /// An action drawn from `k` probabilities (the last one takes any rounding remainder).
     static func sample(_ p: UnsafePointer<Float>, _ k: Int, _ rng: inout RandomGenerator) -> Int {
         var u = rng.nextFloat()

@@ -18,6 +18,9 @@ public final class BeatPolicyTrainer: PolicyTrainer {
     public let optimizer: AdamW
     public let runFolder: TrainingRun
     public let stop: StopRequest
+    /// The ranks this run trains with: each takes its share of every batch of tracks (and
+    /// computes only their rollouts), and rank 0 alone validates and writes.
+    public let collective: Collective
     public var showProgress = true
     public private(set) var update = 0
     public private(set) var warmStep = 0
@@ -34,13 +37,19 @@ public final class BeatPolicyTrainer: PolicyTrainer {
     public var anchorCheckpoint: URL { runFolder.directory.appendingPathComponent("anchor.safetensors") }
 
     public init(config: Phase2Config, dataset: PairedMelDataset, reconstruction: ReconstructionModel, out: URL,
-                resume: Bool = false, overrides: Set<String> = [], stop: StopRequest = StopRequest()) throws {
+                resume: Bool = false, overrides: Set<String> = [], stop: StopRequest = StopRequest(),
+                collective: Collective = SingleProcess()) throws {
         let run = TrainingRun(out)
         let cfg = try PolicyTraining.resolve(config: config, dataset: dataset, run: run, resume: resume, overrides: overrides)
         guard cfg.architecture == .beat else { throw InputError("config", "BeatPolicyTrainer trains the beat policy; architecture is \(cfg.architecture.rawValue)") }
         guard cfg.attentionWindow > 0, cfg.globalTokens > 0 else {
             throw InputError("config", "attention_window and global_tokens must be positive")
         }
+        for (name, size) in [("warm_start_batch_size", cfg.warmStartBatchSize), ("minibatch_size", min(cfg.minibatchSize, cfg.batchSize)),
+                             ("the last minibatch", cfg.batchSize % max(cfg.minibatchSize, 1))] where size > 0 && size < collective.size {
+            throw InputError(out.path, "\(name) holds \(size) tracks, fewer than the \(collective.size) ranks; each rank needs a track")
+        }
+        self.collective = collective
         runFolder = run
         self.config = cfg
         self.dataset = dataset
@@ -57,7 +66,7 @@ public final class BeatPolicyTrainer: PolicyTrainer {
         }
         parameters = ParameterBuffer(policy)
         optimizer = AdamW(parameters, learningRate: cfg.learningRate, weightDecay: 0.01)
-        try run.saveConfig(cfg)
+        if collective.isWriter { try run.saveConfig(cfg) }
         if resume {
             let state = try TrainingState.load(from: TrainingState.url(for: run.last), into: optimizer)
             update = state.step
@@ -84,6 +93,7 @@ public final class BeatPolicyTrainer: PolicyTrainer {
     var configJSON: String { TrainingRun.json(config) }
 
     public func saveCheckpoint(_ url: URL) throws {
+        guard collective.isWriter else { return }
         try TrainingState.save(TrainingState(step: update, bestScore: bestScore, random: policy.random.generator, configJSON: configJSON),
                                optimizer: optimizer, to: TrainingState.url(for: url))
         try Checkpoint.save(policy, kind: .policy, config: config.model, step: update,
@@ -106,14 +116,18 @@ public final class BeatPolicyTrainer: PolicyTrainer {
     @discardableResult
     public func warmStartStep(optimizer warm: AdamW) throws -> Float {
         let pairs = try dataset.trainingTracks(step: warmStep, batchSize: config.warmStartBatchSize, seed: config.seed &+ 0x5EED)
-        let (batch, beats, labels) = try dataset.trackBatch(pairs)
+        let whole = BatchReduction(group: collective, shard: shard(pairs.count))
+        let (batch, beats, labels) = try dataset.trackBatch(pairs, shard: whole.shard)
         policy.train()
+        policy.random.shard = whole.shard
+        defer { policy.random.shard = nil }
         parameters.zeroGrad()
         let targets = labels.map { $0 == EditLabel.pad.rawValue ? EditLabel.keep.rawValue : $0 }
         let weights = labels.map { classWeights[$0] }
         let logp = policy(batch.mel, beats: beats).logSoftmax().pick(targets).reshaped([-1])
-        let loss = -((logp * Tensor(weights, shape: [weights.count])).sum() / max(weights.reduce(0, +), 1e-6))
+        let loss = -(whole.sum(logp * Tensor(weights, shape: [weights.count])) / max(whole.sum(weights.reduce(0, +)), 1e-6))
         loss.backward()
+        parameters.sumGradients(over: collective)
         parameters.clipGradNorm(1.0)
         warm.update()
         warmStep += 1
@@ -138,26 +152,48 @@ public final class BeatPolicyTrainer: PolicyTrainer {
         return t
     }
 
+    /// This rank's rows of a batch of `n` tracks (nil on one process).
+    func shard(_ n: Int) -> BatchShard? {
+        collective.size > 1 ? BatchShard.split(n, rank: collective.rank, size: collective.size) : nil
+    }
+
+    /// The update's minibatches; a rank holds its share of each (and computes only those
+    /// tracks' reward tables).
     func minibatches(update u: Int) throws -> [ExpectedRewardPPO.Tracks] {
         let pairs = try dataset.trainingTracks(step: u, batchSize: config.batchSize, seed: config.seed)
         return try stride(from: 0, to: pairs.count, by: max(1, config.minibatchSize)).map { start in
             let part = Array(pairs[start..<min(pairs.count, start + config.minibatchSize)])
-            let (batch, beats, labels) = try dataset.trackBatch(part)
-            return ExpectedRewardPPO.Tracks(batch: batch, beats: beats, beatLabels: labels, tables: part.map(table))
+            let shard = shard(part.count)
+            let (batch, beats, labels) = try dataset.trackBatch(part, shard: shard)
+            var tracks = ExpectedRewardPPO.Tracks(batch: batch, beats: beats, beatLabels: labels,
+                                                  tables: (shard.map { Array(part[$0.range]) } ?? part).map(table))
+            if let shard { tracks.share = ExpectedRewardPPO.Share(shard: shard, beatsPerTrack: part.map(PairedMelDataset.beatCount)) }
+            return tracks
         }
+    }
+
+    /// The warm-start policy RL is held to: a frozen copy of the policy's weights now.
+    func copyOfPolicy() -> BeatPolicy {
+        let a = BeatPolicy(config.model, seed: config.seed)
+        let own = Dictionary(uniqueKeysWithValues: policy.namedParameters())
+        for (name, p) in a.namedParameters() { p.data.update(from: own[name]!.data, count: p.count) }
+        a.freeze()
+        a.eval()
+        return a
     }
 
     /// The warm start (when configured and not yet done), the validation after it, then RL
     /// updates to `updates`.
     public func run() throws -> PolicyTrainingResult {
         let start = Date()
-        let board = try TensorBoardWriter(directory: runFolder.directory)
-        let log = try MetricsLog(url: runFolder.metrics)
+        let board = try TensorBoardWriter(directory: runFolder.directory, writes: collective.isWriter)
+        let log = try MetricsLog(url: runFolder.metrics, writes: collective.isWriter)
         var validation: PolicyMetrics?
         if config.warmStart == .supervised && warmStep < config.warmStartSteps && update == 0 {
             let warm = AdamW(parameters, learningRate: config.warmStartLearningRate, weightDecay: 0.01)
             let finished = try PolicyTraining.warmStart(config: config, from: warmStep, optimizer: warm, stop: stop,
-                                                        showProgress: showProgress, board: board, log: log) {
+                                                        showProgress: showProgress && collective.isWriter, board: board, log: log,
+                                                        collective: collective) {
                 let loss = try warmStartStep(optimizer: warm)
                 return (warmStep, loss)
             }
@@ -168,20 +204,24 @@ public final class BeatPolicyTrainer: PolicyTrainer {
         }
         if update == 0 {
             if config.warmStart == .supervised {
-                try Checkpoint.save(policy, kind: .policy, config: config.model, step: 0, extra: ["phase2_config": configJSON],
-                                    to: anchorCheckpoint)
-                anchor = try loadAnchor()
+                if collective.isWriter {
+                    try Checkpoint.save(policy, kind: .policy, config: config.model, step: 0, extra: ["phase2_config": configJSON],
+                                        to: anchorCheckpoint)
+                }
+                anchor = copyOfPolicy()
             }
+            // Every rank validates (rank 0 alone writes): a forward pass draws from the policy's
+            // random stream, which must stay the same on every rank.
             validation = try validateAndSave(board: board, log: log, bar: nil)
             warmStartValidation = validation
         }
-        let bar = showProgress ? ProgressBar(total: config.updates, label: "rl", startingAt: update) : nil
+        let bar = showProgress && collective.isWriter ? ProgressBar(total: config.updates, label: "rl", startingAt: update) : nil
         var interrupted = false
         while update < config.updates {
-            if stop.requested { interrupted = true; break }
+            if collective.any(stop.requested) { interrupted = true; break }
             let stats = rl.update(policy: policy, anchor: anchor, parameters: parameters, optimizer: optimizer,
                                   minibatches: try minibatches(update: update), reconstruction: reconstruction,
-                                  entropyCoeff: config.entropyCoeff(atUpdate: update), update: update)
+                                  entropyCoeff: config.entropyCoeff(atUpdate: update), update: update, over: collective)
             history.append(stats)
             update += 1
             let scalars: [String: Double] = ["rl/reward": stats.reward, "rl/expected_reward": stats.expectedReward,
@@ -205,7 +245,7 @@ public final class BeatPolicyTrainer: PolicyTrainer {
         let v = try PolicyEvaluation.evaluate(policy: policy, reconstruction: reconstruction, dataset: dataset)
         lastValidation = v
         bestScore = try PolicyTraining.recordValidation(v, update: update, run: runFolder, bestScore: bestScore, board: board, log: log,
-                                                        bar: bar, showProgress: showProgress, save: saveCheckpoint)
+                                                        bar: bar, showProgress: showProgress && collective.isWriter, save: saveCheckpoint)
         return v
     }
 }

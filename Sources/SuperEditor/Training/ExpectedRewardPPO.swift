@@ -51,6 +51,25 @@ public struct ExpectedRewardPPO {
         public let beats: BeatLayout
         public let beatLabels: [Int]
         public let tables: [BeatRewardTable]
+        /// In a data-parallel run, where these tracks sit in the whole minibatch (nil: they are
+        /// all of it).
+        public var share: Share? = nil
+    }
+
+    /// A rank's tracks of a minibatch: their rows, the real beats of the whole minibatch, and
+    /// those of the tracks before and after this rank's (whose random draws it skips).
+    public struct Share {
+        public let shard: BatchShard
+        public let realBeats: Int
+        public let realBeatsBefore: Int
+        public let realBeatsAfter: Int
+
+        public init(shard: BatchShard, beatsPerTrack: [Int]) {
+            self.shard = shard
+            realBeats = beatsPerTrack.reduce(0, +)
+            realBeatsBefore = beatsPerTrack[..<shard.offset].reduce(0, +)
+            realBeatsAfter = beatsPerTrack[shard.range.upperBound...].reduce(0, +)
+        }
     }
 
     static let actions = EditLabel.actions.count
@@ -123,13 +142,19 @@ public struct ExpectedRewardPPO {
     /// greedy beat labels before the update (scored by `reconstruction`).
     public func update(policy: BeatPolicy, anchor: BeatPolicy?, parameters: ParameterBuffer, optimizer: AdamW,
                        minibatches parts: [Tracks], reconstruction: ReconstructionModel, entropyCoeff entCoef: Float,
-                       update u: Int) -> UpdateStats {
+                       update u: Int, over group: Collective = SingleProcess()) -> UpdateStats {
         policy.eval()
         let olds = parts.map { t in noGrad { Self.actionLogProbabilities(policy, t) } }
         let anchors = parts.map { t in anchor.map { a in noGrad { Self.actionLogProbabilities(a, t) } } }
         // The sampled baselines draw their labellings once per update, from (seed, update).
         var rng = RandomGenerator(seed: config.seed ^ (UInt64(u + 1) &* 0xA24B_AED4_963E_E407))
-        let cs = zip(parts, olds).map { constants($0.0, oldLogProbabilities: $0.1.scalars, rng: &rng) }
+        let draws = BeatAdvantage.draws(config.rlBaseline ?? .exact, samples: config.rlSamples ?? Phase2Config.defaultRLSamples)
+        let cs = zip(parts, olds).map { (t, old) -> Constants in
+            for _ in 0..<((t.share?.realBeatsBefore ?? 0) * draws) { _ = rng.next() }
+            let c = constants(t, oldLogProbabilities: old.scalars, rng: &rng)
+            for _ in 0..<((t.share?.realBeatsAfter ?? 0) * draws) { _ = rng.next() }
+            return c
+        }
         var rewards: [Reward] = []
         var expected = 0.0, correct = 0, beats = 0, tracks = 0
         for (j, (t, old)) in zip(parts, olds).enumerated() {
@@ -158,7 +183,7 @@ public struct ExpectedRewardPPO {
             var epochKL = 0.0, epochBeats = 0.0
             for (j, t) in parts.enumerated() {
                 let s = step(policy: policy, parameters: parameters, optimizer: optimizer, t, old: olds[j].scalars,
-                             constants: cs[j], anchor: anchors[j], entropyCoeff: entCoef)
+                             constants: cs[j], anchor: anchors[j], entropyCoeff: entCoef, over: group)
                 epochKL += s.klSum; epochBeats += s.beats
                 clipped += s.clipped; counted += s.beats * Double(Self.actions)
                 entropy += s.entropy; anchorKL += s.anchorKL; steps += 1
@@ -166,12 +191,15 @@ public struct ExpectedRewardPPO {
             kl = epochKL / max(epochBeats, 1)
             if kl > Double(config.targetKL) { break }
         }
-        let n = Double(max(rewards.count, 1))
-        func mean(_ f: (Reward) -> Float) -> Double { rewards.reduce(0) { $0 + Double(f($1)) } / n }
-        return UpdateStats(update: u, reward: mean(\.total),
-                           rewardTerms: ["reconstruction": mean(\.reconstruction), "label": mean(\.label),
-                                         "duration": mean(\.duration), "smoothness": mean(\.smoothness)],
-                           expectedReward: expected / Double(max(tracks, 1)), beatAccuracy: Double(correct) / Double(max(beats, 1)),
+        // The rollout's figures are sums over the ranks' tracks.
+        func total(_ f: (Reward) -> Float) -> Double { rewards.reduce(0) { $0 + Double(f($1)) } }
+        let sums = group.sum([total(\.total), total(\.reconstruction), total(\.label), total(\.duration), total(\.smoothness),
+                              expected, Double(correct), Double(beats), Double(tracks)])
+        let n = max(sums[8], 1)
+        return UpdateStats(update: u, reward: sums[0] / n,
+                           rewardTerms: ["reconstruction": sums[1] / n, "label": sums[2] / n,
+                                         "duration": sums[3] / n, "smoothness": sums[4] / n],
+                           expectedReward: sums[5] / n, beatAccuracy: sums[6] / max(sums[7], 1),
                            approxKL: kl, klToWarmStart: anchorKL / Double(max(steps, 1)), clipFraction: clipped / max(counted, 1),
                            entropy: entropy / Double(max(steps, 1)), entropyCoeff: Double(entCoef), epochs: epochs)
     }
@@ -181,27 +209,33 @@ public struct ExpectedRewardPPO {
     /// One optimiser step on a minibatch of tracks: −(clipped surrogate + expected sequence
     /// terms) + β KL(π ‖ π_warm) − entropy bonus, each per track.
     func step(policy: BeatPolicy, parameters: ParameterBuffer, optimizer: AdamW, _ t: Tracks, old oldLp: [Float],
-              constants c: Constants, anchor anchorLp: Tensor?, entropyCoeff entCoef: Float) -> StepStats {
+              constants c: Constants, anchor anchorLp: Tensor?, entropyCoeff entCoef: Float,
+              over group: Collective = SingleProcess()) -> StepStats {
         let b = t.beats.batch, nb = t.beats.beats, k = Self.actions
+        // Sums over the whole minibatch, when its tracks are split over ranks.
+        let whole = BatchReduction(group: group, shard: t.share?.shard)
+        policy.random.shard = whole.shard
+        defer { policy.random.shard = nil }
         parameters.zeroGrad()
         let lp = Self.actionLogProbabilities(policy, t)
         let p = lp.exp()
         let ratio = (lp - Tensor(oldLp, shape: [b, nb, k])).exp()
         let adv = Tensor(c.advantages, shape: [b, nb, k])
         let lo = 1 - config.clipRatio, hi = 1 + config.clipRatio
-        let surrogate = ((ratio * adv).minimum(ratio.clamp(min: lo, max: hi) * adv) * Tensor(c.surrogateWeights, shape: [b, nb, k])).sum()
-        let sequence = Self.expectedSequenceTerms(p, c, batch: b, beats: nb).sum()
+        let surrogate = whole.sum((ratio * adv).minimum(ratio.clamp(min: lo, max: hi) * adv) * Tensor(c.surrogateWeights, shape: [b, nb, k]))
+        let sequence = whole.sum(Self.expectedSequenceTerms(p, c, batch: b, beats: nb))
         let real = Tensor(c.realBeats, shape: [b, nb])
-        let realCount = max(1, c.realBeats.reduce(0, +))
-        let entropy = -((p * lp).sum(axes: [2]) * real).sum() / realCount
-        var loss = -(surrogate + sequence) / Float(b) - entropy * entCoef
+        let realCount = max(1, t.share.map { Float($0.realBeats) } ?? c.realBeats.reduce(0, +))
+        let entropy = -whole.sum((p * lp).sum(axes: [2]) * real) / realCount
+        var loss = -(surrogate + sequence) / Float(whole.rows(b)) - entropy * entCoef
         var anchorKL: Float = 0
         if let anchorLp, config.klCoeff > 0 {
-            let klA = ((p * (lp - anchorLp)).sum(axes: [2]) * real).sum() / realCount
+            let klA = whole.sum((p * (lp - anchorLp)).sum(axes: [2]) * real) / realCount
             loss = loss + klA * config.klCoeff
             anchorKL = klA.item
         }
         loss.backward()
+        parameters.sumGradients(over: group)
         parameters.clipGradNorm(config.maxGradNorm)
         optimizer.update()
         var s = StepStats()
@@ -215,6 +249,10 @@ public struct ExpectedRewardPPO {
             }
             s.klSum += klRow
             s.beats += 1
+        }
+        if group.size > 1 {
+            let sums = group.sum([s.klSum, s.beats, s.clipped])
+            (s.klSum, s.beats, s.clipped) = (sums[0], sums[1], sums[2])
         }
         s.entropy = Double(entropy.item)
         s.anchorKL = Double(anchorKL)

@@ -118,10 +118,16 @@ public final class PairedMelDataset {
 
     /// Whole tracks as one padded batch, with their beats laid out for a beat policy and the
     /// per-beat labels (B·NB, PAD for padding beats).
-    public func trackBatch(_ pairs: [Pair]) throws -> (batch: Batch, beats: BeatLayout, beatLabels: [Int]) {
-        let batch = try makeBatch(pairs.map { ($0, 0, $0.frames) })
+    ///
+    /// With `shard`, only those tracks, padded to the whole batch's frames and beats (what a
+    /// rank of a data-parallel run trains on).
+    public func trackBatch(_ all: [Pair], shard: BatchShard? = nil) throws -> (batch: Batch, beats: BeatLayout, beatLabels: [Int]) {
+        let pairs = shard.map { Array(all[$0.range]) } ?? all
+        let frames = shard == nil ? nil : all.map(\.frames).max() ?? 0
+        let minBeats = shard == nil ? 0 : all.map(Self.beatCount).max() ?? 0
+        let batch = try makeBatch(pairs.map { ($0, 0, $0.frames) }, frames: frames)
         let layout = BeatLayout(mel: batch.mel, lengths: batch.lengths, beatFrames: pairs.map(\.beatFrames), transients: pairs.map(\.transient),
-                                frameRate: Double(sampleRate) / Double(hopLength))
+                                frameRate: Double(sampleRate) / Double(hopLength), minBeats: minBeats)
         var labels = [Int](repeating: EditLabel.pad.rawValue, count: pairs.count * layout.beats)
         for (i, p) in pairs.enumerated() {
             // A track without beats is one beat (BeatLayout); it takes its first frame's label.
@@ -146,6 +152,11 @@ public final class PairedMelDataset {
     }
 
     /// Items (pair, first frame, frames) padded to `frames` (default: the longest item).
+    /// The beats a track has in a `BeatLayout` (a track without beats is one beat).
+    static func beatCount(_ p: Pair) -> Int {
+        EditTimeline.beatSpans(positions: p.beatFrames.isEmpty ? [0] : p.beatFrames, total: p.frames).count
+    }
+
     func makeBatch(_ items: [(Pair, Int, Int)], frames: Int? = nil) throws -> Batch {
         let t = frames ?? items.map(\.2).max() ?? 0
         let b = items.count, m = nMels

@@ -24,8 +24,6 @@ public final class Phase1Trainer {
     /// Write metrics every this many steps.
     public var logEvery = 10
     public private(set) var step = 0
-    /// The step this process started at (0, or where a resumed run stopped).
-    public private(set) var firstStep = 0
     public private(set) var bestScore = Double.infinity
     public private(set) var lastValidation: Phase1Metrics?
 
@@ -83,7 +81,6 @@ public final class Phase1Trainer {
         if resume {
             let state = try TrainingState.load(from: TrainingState.url(for: last), into: optimizer)
             step = state.step
-            firstStep = step
             bestScore = state.bestScore
             model.random.generator = state.random
         }
@@ -129,7 +126,7 @@ public final class Phase1Trainer {
         let batches = try dataset.validationBatches(batchSize: config.batchSize, maxSeqLen: config.maxSeqLen)
         var first: (PairedMelDataset.Batch, Tensor)?
         let metrics = Phase1Evaluation.evaluate(model, batches: batches, clamp: config.clampOutput) { b, p in if first == nil { first = (b, p) } }
-        if let (b, p) = first { try? plot(batch: b, prediction: p, to: outDirectory.appendingPathComponent("plots/step_\(step).png")) }
+        if collective.isWriter, let (b, p) = first { try? plot(batch: b, prediction: p, to: outDirectory.appendingPathComponent("plots/step_\(step).png")) }
         return metrics
     }
 
@@ -154,9 +151,9 @@ public final class Phase1Trainer {
         var window: [Float] = []
         while step < config.totalSteps {
             if collective.any(stop.requested) { interrupted = true; break }
-            let t0 = Date(), c0 = collective.communicationSeconds
+            let t0 = Date(), c0 = parameters.allreduceSeconds
             let (losses, norm, lr) = try trainStep()
-            let communication = collective.communicationSeconds - c0
+            let communication = parameters.allreduceSeconds - c0
             window.append(losses["total"]!)
             if step % logEvery == 0 || step == config.totalSteps {
                 var scalars: [String: Double] = ["train/learning_rate": Double(lr), "train/grad_norm": Double(norm),
@@ -172,7 +169,9 @@ public final class Phase1Trainer {
             }
             bar?.update(step, String(format: "loss %.4f", window.suffix(20).reduce(0, +) / Float(min(20, window.count))))
             if step % config.validateEvery == 0 || step == config.totalSteps {
-                if collective.isWriter { try validateAndSave(board: board, metrics: metrics, bar: bar) }
+                // Every rank validates: a forward pass draws from the model's random stream
+                // (attention takes a seed even in eval mode), and the streams must stay the same.
+                try validateAndSave(board: board, metrics: metrics, bar: bar)
             }
         }
         if interrupted { try saveCheckpoint(runFolder.last); bar?.message("stopped at step \(step); saved \(runFolder.last.path)") }

@@ -25,15 +25,20 @@ public enum PolicyTraining {
     /// The trainer for the architecture the run uses: the saved run's when resuming, else the
     /// requested config's.
     public static func trainer(config: Phase2Config, dataset: PairedMelDataset, reconstruction: ReconstructionModel, out: URL,
-                               resume: Bool = false, overrides: Set<String> = [], stop: StopRequest = StopRequest()) throws -> any PolicyTrainer {
+                               resume: Bool = false, overrides: Set<String> = [], stop: StopRequest = StopRequest(),
+                               collective: Collective = SingleProcess()) throws -> any PolicyTrainer {
         let architecture = resume ? (try savedConfig(TrainingRun(out))?.architecture ?? config.architecture) : config.architecture
         switch architecture {
         case .frame:
+            if collective.size > 1 {
+                throw InputError(out.path, "the frame-level policy (architecture frame) trains on one process; "
+                                 + "under mpirun train the beat policy (the default)")
+            }
             return try PPOTrainer(config: config, dataset: dataset, reconstruction: reconstruction, out: out, resume: resume,
                                   overrides: overrides, stop: stop)
         case .beat:
             return try BeatPolicyTrainer(config: config, dataset: dataset, reconstruction: reconstruction, out: out, resume: resume,
-                                         overrides: overrides, stop: stop)
+                                         overrides: overrides, stop: stop, collective: collective)
         }
     }
 
@@ -68,13 +73,14 @@ public enum PolicyTraining {
     /// The supervised warm start's loop, shared by both trainers: warmup-cosine schedule,
     /// progress, logs; `step` takes one step and returns its loss. Returns false when stopped.
     static func warmStart(config: Phase2Config, from start: Int, optimizer warm: AdamW, stop: StopRequest, showProgress: Bool,
-                          board: TensorBoardWriter, log: MetricsLog, step: () throws -> (step: Int, loss: Float)) throws -> Bool {
+                          board: TensorBoardWriter, log: MetricsLog, collective: Collective = SingleProcess(),
+                          step: () throws -> (step: Int, loss: Float)) throws -> Bool {
         let schedule = WarmupCosineSchedule(baseRate: config.warmStartLearningRate, warmupSteps: config.warmStartSteps / 10,
                                             totalSteps: config.warmStartSteps)
         let bar = showProgress ? ProgressBar(total: config.warmStartSteps, label: "warm start", startingAt: start) : nil
         var current = start
         while current < config.warmStartSteps {
-            if stop.requested { return false }
+            if collective.any(stop.requested) { return false }
             warm.learningRate = schedule.rate(at: current)
             let (done, loss) = try step()
             current = done
