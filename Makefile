@@ -4,13 +4,16 @@
 SWIFT       ?= swift
 THREADS     ?= 2
 DEB_PKGS    := libopenblas-dev libsndfile1-dev libsoxr-dev libkissfft-dev libpng-dev python3-venv
+# OpenMPI is optional at build time (Package.swift links it when its headers are there);
+# `make test` installs it to test data-parallel training under mpirun.
+MPI_PKGS    := libopenmpi-dev openmpi-bin
 PYENV       := .venv-tools
 RELEASE_BIN := .build/release/super-editor
 
 MUSIC_DIR   := .cache/music
 MUSIC_PKG   := drascula-music
 
-.PHONY: deps test release demo bench phase1 pyenv music pretrained pretrained-eval clean
+.PHONY: deps mpi test release demo bench phase1 pyenv music pretrained pretrained-eval clean
 
 # Installs the C libraries the package links, when they are missing (needs root, as on CI).
 deps:
@@ -20,6 +23,9 @@ deps:
 	  if [ "$$(id -u)" != 0 ]; then echo "error: need root to install:$$missing" >&2; exit 1; fi; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	fi
+
+mpi:
+	@$(MAKE) --no-print-directory deps DEB_PKGS="$(MPI_PKGS)"
 
 # Light Python packages (numpy, tensorboard) for cross-checks in the tests; never torch or librosa.
 pyenv: deps
@@ -39,8 +45,8 @@ music:
 	  cd $(CURDIR); rm -rf $$tmp; \
 	  ls $(MUSIC_DIR)/*.ogg >/dev/null 2>&1 || echo "warning: could not fetch $(MUSIC_PKG); the real-music test will skip" >&2; }
 
-test: deps pyenv music
-	SUPER_EDITOR_PYTHON=$(CURDIR)/$(PYENV)/bin/python SUPER_EDITOR_MUSIC=$(CURDIR)/$(MUSIC_DIR) \
+test: deps mpi pyenv music
+	SUPER_EDITOR_REQUIRE_MPI=1 SUPER_EDITOR_PYTHON=$(CURDIR)/$(PYENV)/bin/python SUPER_EDITOR_MUSIC=$(CURDIR)/$(MUSIC_DIR) \
 	  OPENBLAS_NUM_THREADS=$(THREADS) $(SWIFT) test --disable-swift-testing
 
 release: deps
