@@ -74,13 +74,15 @@ extension CheckedCommand {
 /// (MPI_Abort) after its one-line message, so that none waits on the dead one.
 func inTrainingWorld(_ body: (Collective) throws -> Void) throws {
     let world = try World.detect()
-    guard world.size > 1 else { try body(world); return }
     do {
         try body(world)
-    } catch let e as ValidationError {
+    } catch let e as ValidationError where world.size > 1 {
         world.abort("error: rank \(world.rank): \(e.message)", code: 64)
-    } catch {
+    } catch where world.size > 1 {
         world.abort("error: rank \(world.rank): " + InputError.line(for: error), code: 1)
+    } catch {
+        world.finish()
+        throw error
     }
     world.finish()
 }
