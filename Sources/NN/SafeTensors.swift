@@ -59,14 +59,17 @@ public enum SafeTensors {
                   let shape = info["shape"] as? [Int], let offsets = info["data_offsets"] as? [Int], offsets.count == 2 else {
                 throw InputError(path, "tensor '\(name)' has a malformed header entry")
             }
-            let n = shape.reduce(1, *)
             let size: Int
             switch dtype {
             case "F32": size = 4
             case "F64": size = 8
             default: throw InputError(path, "tensor '\(name)' has dtype \(dtype); only F32 and F64 are supported")
             }
-            guard offsets[1] - offsets[0] == n * size, offsets[0] >= 0, body + offsets[1] <= data.count else {
+            guard let (n, bytes) = checkedByteCount(shape: shape, itemSize: size) else {
+                throw InputError(path, "tensor '\(name)' has an impossible shape \(shape)")
+            }
+            // The declared bytes must lie in the file, so a header cannot ask for more memory than the file holds.
+            guard offsets[0] >= 0, offsets[1] >= offsets[0], offsets[1] <= data.count - body, offsets[1] - offsets[0] == bytes else {
                 throw InputError(path, "truncated: tensor '\(name)' needs bytes \(offsets[0])..<\(offsets[1]) of \(data.count - body)")
             }
             let t = Tensor(uninitialized: shape)

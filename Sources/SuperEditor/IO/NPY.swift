@@ -201,8 +201,9 @@ public enum NPY {
         guard let fortran = dictRaw(header, key: "fortran_order") else { throw fail("missing 'fortran_order' in .npy header") }
         if fortran.hasPrefix("True") { throw fail("Fortran-order arrays are not supported (save with C order)") }
         guard let shape = dictShape(header) else { throw fail("missing or malformed 'shape' in .npy header") }
-        let count = shape.reduce(1, *)
-        let need = count * dtype.itemSize
+        guard let (_, need) = checkedByteCount(shape: shape, itemSize: dtype.itemSize) else {
+            throw fail("impossible shape \(shape) in .npy header")
+        }
         let bodyStart = data.startIndex + headerStart + headerLen
         guard data.endIndex - bodyStart >= need else {
             throw fail("truncated data: shape \(shape) of \(dtype) needs \(need) bytes, file has \(data.endIndex - bodyStart)")
