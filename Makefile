@@ -7,13 +7,15 @@ DEB_PKGS    := libopenblas-dev libsndfile1-dev libsoxr-dev libkissfft-dev libpng
 # OpenMPI is optional at build time (Package.swift links it when its headers are there);
 # `make test` installs it to test data-parallel training under mpirun.
 MPI_PKGS    := libopenmpi-dev openmpi-bin
+# Headless Chromium and its WebDriver, for the studio's browser test in `make test`.
+BROWSER_PKGS := chromium chromium-driver
 PYENV       := .venv-tools
 RELEASE_BIN := .build/release/super-editor
 
 MUSIC_DIR   := .cache/music
 MUSIC_PKG   := drascula-music
 
-.PHONY: deps mpi test release demo bench phase1 pyenv music pretrained pretrained-eval clean
+.PHONY: deps mpi browser test release demo bench phase1 pyenv music pretrained pretrained-eval clean fuzz soak
 
 # Installs the C libraries the package links, when they are missing (needs root, as on CI).
 deps:
@@ -27,10 +29,14 @@ deps:
 mpi:
 	@$(MAKE) --no-print-directory deps DEB_PKGS="$(MPI_PKGS)"
 
+browser:
+	@$(MAKE) --no-print-directory deps DEB_PKGS="$(BROWSER_PKGS)"
+
 # Light Python packages (numpy, tensorboard) for cross-checks in the tests; never torch or librosa.
 pyenv: deps
 	@test -x $(PYENV)/bin/python || python3 -m venv $(PYENV)
 	@$(PYENV)/bin/python -c "import numpy, tensorboard" 2>/dev/null || $(PYENV)/bin/pip install -q numpy==2.4.6 tensorboard==2.21.0
+	@$(PYENV)/bin/python -c "import selenium, opentimelineio" 2>/dev/null || $(PYENV)/bin/pip install -q selenium==4.27.1 opentimelineio==0.18.1
 
 # Real recordings for the label-inference test: Debian's drascula-music (the game's
 # soundtrack, BSD-like Drascula licence; see MODEL_CARD.md), fetched once with apt-get
@@ -45,8 +51,8 @@ music:
 	  cd $(CURDIR); rm -rf $$tmp; \
 	  ls $(MUSIC_DIR)/*.ogg >/dev/null 2>&1 || echo "warning: could not fetch $(MUSIC_PKG); the real-music test will skip" >&2; }
 
-test: deps mpi pyenv music
-	SUPER_EDITOR_REQUIRE_MPI=1 SUPER_EDITOR_PYTHON=$(CURDIR)/$(PYENV)/bin/python SUPER_EDITOR_MUSIC=$(CURDIR)/$(MUSIC_DIR) \
+test: deps mpi browser pyenv music
+	SUPER_EDITOR_REQUIRE_MPI=1 SUPER_EDITOR_REQUIRE_BROWSER=1 SUPER_EDITOR_PYTHON=$(CURDIR)/$(PYENV)/bin/python SUPER_EDITOR_MUSIC=$(CURDIR)/$(MUSIC_DIR) \
 	  OPENBLAS_NUM_THREADS=$(THREADS) $(SWIFT) test --disable-swift-testing
 
 release: deps
@@ -85,5 +91,22 @@ pretrained: release
 pretrained-eval: release
 	tools/evaluate_pretrained.sh $(RELEASE_BIN) $(PRETRAINED_WORK)
 
+# SIGKILL at random moments during prepare, train reconstruction, train policy and edit, 50 times
+# each (tools/kill_soak.py; `make test` runs it with 2): no half-written file, and every rerun
+# ends with the files of an uninterrupted run, byte for byte.
+SOAK_KILLS ?= 50
+soak: release
+	python3 tools/kill_soak.py --bin $(RELEASE_BIN) --work .cache/soak --kills $(SOAK_KILLS) --kills-per-trial 5
+
 clean:
 	rm -rf .build $(PYENV)
+
+# libFuzzer on every parser (tools/fuzz.sh): FUZZ_SECONDS each, failing on any crash, hang,
+# leak or out-of-memory. A debug build, so Swift's bounds and overflow checks stay on; linked
+# with lld, as gold fails on the sanitized objects (internal error in format_file_lineno).
+FUZZ_SECONDS ?= 60
+FUZZ_BIN     := .build/fuzz/debug/super-editor-fuzz
+fuzz: deps
+	SUPER_EDITOR_FUZZ=1 $(SWIFT) build --build-path .build/fuzz -Xswiftc -sanitize=fuzzer,address -Xswiftc -use-ld=lld \
+	  --product super-editor-fuzz
+	FUZZ_SECONDS=$(FUZZ_SECONDS) tools/fuzz.sh $(FUZZ_BIN)

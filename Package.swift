@@ -13,6 +13,12 @@ let mpiTargets: [Target] = withMPI
     ? [.systemLibrary(name: "CMPI", path: "Sources/CMPI", providers: [.apt(["libopenmpi-dev"])])] : []
 let mpiDependency: [Target.Dependency] = withMPI ? ["CMPI"] : []
 
+// SUPER_EDITOR_FUZZ=1 adds the libFuzzer driver over the FuzzTargets library (`make fuzz`
+// builds it with -sanitize=fuzzer,address); ordinary builds never see it.
+let withFuzzer = ProcessInfo.processInfo.environment["SUPER_EDITOR_FUZZ"] == "1"
+let fuzzProducts: [Product] = withFuzzer ? [.executable(name: "super-editor-fuzz", targets: ["super-editor-fuzz"])] : []
+let fuzzTargets: [Target] = withFuzzer ? [.executableTarget(name: "super-editor-fuzz", dependencies: ["FuzzTargets"])] : []
+
 // Release builds use whole-module optimisation (the default for -c release) and -Ounchecked
 // in the numeric targets, whose hot loops already work on unsafe buffers.
 let fast: [SwiftSetting] = [.unsafeFlags(["-Ounchecked", "-wmo"], .when(configuration: .release))]
@@ -23,10 +29,11 @@ let package = Package(
     products: [
         .executable(name: "super-editor", targets: ["super-editor"]),
         .library(name: "SuperEditor", targets: ["SuperEditor"]),
-    ],
+    ] + fuzzProducts,
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.19"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
     ],
     targets: [
         .systemLibrary(name: "COpenBLAS", path: "Sources/COpenBLAS", providers: [.apt(["libopenblas-dev"])]),
@@ -45,14 +52,19 @@ let package = Package(
                 resources: [.copy("Pretrained")],
                 swiftSettings: fast),
         .executableTarget(name: "super-editor",
-                          dependencies: ["SuperEditor", "DataParallel", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+                          dependencies: ["SuperEditor", "DataParallel", "Studio", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        // `super-editor studio`: the local web page that auditions, corrects and exports an edit.
+        .target(name: "Studio", dependencies: ["SuperEditor", "AudioDSP", .product(name: "Hummingbird", package: "hummingbird")]),
+        .target(name: "FuzzTargets", dependencies: ["SuperEditor", "NN", "AudioDSP", "Tensor"]),
 
         .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
         .testTarget(name: "NNTests", dependencies: ["NN"]),
-        .testTarget(name: "AudioDSPTests", dependencies: ["AudioDSP"]),
+        .testTarget(name: "AudioDSPTests", dependencies: ["AudioDSP", "TestSupport"]),
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "SuperEditorTests", dependencies: ["SuperEditor", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["SuperEditor", "super-editor", "TestSupport"]),
-    ],
+        .testTarget(name: "StudioTests", dependencies: ["Studio", "SuperEditor", "TestSupport"]),
+        .testTarget(name: "FuzzRegressionTests", dependencies: ["FuzzTargets"]),
+    ] + fuzzTargets,
     swiftLanguageModes: [.v5]
 )

@@ -25,6 +25,7 @@ public enum AudioFile {
 
     /// Decodes a WAV, FLAC, OGG/Vorbis, Opus or MP3 file (whatever the linked libsndfile reads) into
     /// float32 frames, as `soundfile.read(dtype="float32")` does. Returns interleaved samples.
+    /// Audio longer than `InputLimits.current.maxAudioMinutes` is refused.
     public static func decode(_ url: URL) throws -> (interleaved: [Float], channels: Int, sampleRate: Int) {
         let path = url.path
         var isDir: ObjCBool = false
@@ -60,30 +61,33 @@ public enum AudioFile {
         guard channels > 0, info.samplerate > 0 else {
             throw InputError(path, "invalid audio header (channels \(channels), sample rate \(info.samplerate))")
         }
-        var frames = Int(info.frames)
-        // Some containers (e.g. MP3 without a length header) report an unknown length; read in
-        // blocks until the end.
-        var out: [Float]
-        if frames > 0 && frames < Int(Int32.max) {
-            out = [Float](repeating: 0, count: frames * channels)
-            let got = quietStderr { out.withUnsafeMutableBufferPointer { sf_readf_float(file, $0.baseAddress!, sf_count_t(frames)) } }
-            if Int(got) < frames { out.removeLast((frames - Int(got)) * channels); frames = Int(got) }
-        } else {
-            out = []
-            var block = [Float](repeating: 0, count: 65536 * channels)
-            while true {
-                let got = quietStderr { block.withUnsafeMutableBufferPointer { sf_readf_float(file, $0.baseAddress!, 65536) } }
-                if got <= 0 { break }
-                out.append(contentsOf: block[0..<(Int(got) * channels)])
-            }
-            frames = out.count / channels
+        let rate = Int(info.samplerate)
+        let limits = InputLimits.current
+        // Some containers (e.g. MP3 without a length header) report an unknown length. A known
+        // one is checked against the limit before anything is allocated; either way the file
+        // is read in blocks, so memory follows the samples really decoded, not the header.
+        let declared = Int(info.frames)
+        let known = declared > 0 && info.frames != sf_count_t(Int64.max)
+        if known { try limits.checkAudio(frames: declared, sampleRate: rate, file: path) }
+        let blockFrames = max(1, 65536 / channels)
+        var out: [Float] = []
+        if known { out.reserveCapacity(min(declared, 1 << 22) * channels) }
+        var block = [Float](repeating: 0, count: blockFrames * channels)
+        var frames = 0
+        while !known || frames < declared {
+            let want = known ? min(blockFrames, declared - frames) : blockFrames
+            let got = quietStderr { block.withUnsafeMutableBufferPointer { sf_readf_float(file, $0.baseAddress!, sf_count_t(want)) } }
+            if got <= 0 { break }
+            out.append(contentsOf: block[0..<(Int(got) * channels)])
+            frames += Int(got)
+            try limits.checkAudio(frames: frames, sampleRate: rate, file: path)
         }
         if sf_error(file) != 0 {
             let msg = String(cString: sf_strerror(file))
             throw InputError(path, "decoding failed (\(msg))")
         }
         if frames == 0 { throw InputError(path, "contains no audio samples (zero-length signal)") }
-        return (out, channels, Int(info.samplerate))
+        return (out, channels, rate)
     }
 
     /// `librosa.load(path, sr=sampleRate, mono=True)`: decode, downmix by averaging the
@@ -143,8 +147,7 @@ public enum AudioFile {
             throw InputError(path, "refusing to write non-finite sample at index \(bad / nch)")
         }
         guard sampleRate > 0 else { throw InputError(path, "invalid sample rate \(sampleRate)") }
-        let tmp = url.deletingLastPathComponent()
-            .appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())-\(UInt32.random(in: 0 ... .max))")
+        let tmp = AtomicFile.temporaryURL(beside: url)
         var info = SF_INFO()
         info.samplerate = Int32(sampleRate)
         info.channels = Int32(nch)
@@ -165,11 +168,7 @@ public enum AudioFile {
             try? FileManager.default.removeItem(at: tmp)
             throw InputError(path, "cannot write audio file (\(msg))")
         }
-        if rename(tmp.path, path) != 0 {
-            let m = String(cString: strerror(errno))
-            try? FileManager.default.removeItem(at: tmp)
-            throw InputError(path, "cannot write audio file (\(m))")
-        }
+        try AtomicFile.commit(tmp, to: url)
     }
 }
 

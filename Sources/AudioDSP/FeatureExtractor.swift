@@ -54,6 +54,7 @@ public struct FeatureExtractor: Sendable {
         let onset = OnsetStrength.envelope(melPower: power, frames: frames, nMels: mel.nMels, nFFT: mel.nFFT,
                                            hop: mel.hop, aggregate: .median)
         let b = beats.track(onsetEnvelope: onset)
+        try InputLimits.current.checkBeats(b.frames.count, file: source)
         var db = power
         MelSpectrogram.powerToDB(&db, ref: .max)
         let (lo, hi) = MelSpectrogram.normalise(&db)
@@ -66,6 +67,8 @@ public struct FeatureExtractor: Sendable {
     public func beats(_ url: URL) throws -> Beats {
         let audio = try AudioFile.load(url, sampleRate: mel.sampleRate)
         try mel.validate(audio.samples, source: url.path)
-        return beats.track(audio.samples)
+        let b = beats.track(audio.samples)
+        try InputLimits.current.checkBeats(b.frames.count, file: url.path)
+        return b
     }
 }

@@ -28,23 +28,3 @@ public struct InputError: Error, CustomStringConvertible, LocalizedError, Equata
         return (file.map { "\($0): " } ?? "") + text.replacingOccurrences(of: "\n", with: " ")
     }
 }
-
-/// Writes files so that a reader never sees half of one: a temporary file in the same
-/// folder, then a rename over the destination.
-public enum AtomicFile {
-    public static func write(_ data: Data, to url: URL) throws {
-        let dir = url.deletingLastPathComponent()
-        let tmp = dir.appendingPathComponent(".\(url.lastPathComponent).tmp-\(ProcessInfo.processInfo.processIdentifier)")
-        do {
-            try data.write(to: tmp)
-        } catch {
-            try? FileManager.default.removeItem(at: tmp)
-            throw InputError(url.path, "cannot write (\(error.localizedDescription))")
-        }
-        if rename(tmp.path, url.path) != 0 {
-            let reason = String(cString: strerror(errno))
-            try? FileManager.default.removeItem(at: tmp)
-            throw InputError(url.path, "cannot write (\(reason))")
-        }
-    }
-}

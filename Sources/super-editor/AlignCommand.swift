@@ -22,7 +22,10 @@ struct Align: CheckedCommand {
 
     var subject: String? { raw }
 
+    @OptionGroup var limits: InputLimitOptions
+
     func execute() throws {
+        limits.apply()
         let inference = LabelInference()
         let result: LabelInference.Result
         result = try inference.infer(raw: URL(fileURLWithPath: raw), edited: URL(fileURLWithPath: edited)).result

@@ -21,7 +21,10 @@ struct BeatsCommand: CheckedCommand {
 
     var subject: String? { audio }
 
+    @OptionGroup var limits: InputLimitOptions
+
     func execute() throws {
+        limits.apply()
         let beats: Beats
         beats = try FeatureExtractor().beats(URL(fileURLWithPath: audio))
         if json {

@@ -23,7 +23,10 @@ struct BenchDSP: CheckedCommand {
 
     var subject: String? { input ?? saveInput }
 
+    @OptionGroup var limits: InputLimitOptions
+
     func execute() throws {
+        limits.apply()
         let url: URL
         var temporary: URL? = nil
         if let input {

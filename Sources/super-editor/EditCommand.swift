@@ -17,17 +17,22 @@ struct Edit: CheckedCommand {
     @Option(help: "Write the per-beat labels (start, end, label, probability) as JSON.") var labelsOut: String?
     @Option(help: "Write an Audacity label track.") var audacityLabels: String?
     @Option(help: "Write a PNG of the input and output with the labels.") var plot: String?
+    @Option(help: "Write the kept source ranges as an OpenTimelineIO timeline (.otio).") var otio: String?
+    @Option(help: "Write the kept source ranges as a CMX 3600 EDL (25 fps).") var edl: String?
     @Option(help: "Choose labels that give this output length, in seconds.") var targetDuration: Double?
     @Option(help: "Allowed miss of --target-duration, in seconds.") var slack: Double = 1.0
     @Option(help: "Protect START-END (seconds) from cuts; repeatable.") var keep: [String] = []
     @Option(help: "Griffin-Lim iterations for --render mel.") var iterations: Int = 32
     @Flag(help: "Replace existing output files.") var force = false
 
+    @OptionGroup var limits: InputLimitOptions
+
     func execute() throws {
+        limits.apply()
         guard let renderer = EditPipeline.Renderer(rawValue: render) else {
             throw ValidationError("--render must be waveform or mel")
         }
-        let outputs = [out, labelsOut, audacityLabels, plot].compactMap { $0 }.map { URL(fileURLWithPath: $0) }
+        let outputs = [out, labelsOut, audacityLabels, plot, otio, edl].compactMap { $0 }.map { URL(fileURLWithPath: $0) }
         for o in outputs { try OutputPath.check(o, force: force) }
         var pipeline = EditPipeline()
         pipeline.renderer = renderer
@@ -46,6 +51,9 @@ struct Edit: CheckedCommand {
         if let labelsOut { try EditExports.writeJSON(beats, to: URL(fileURLWithPath: labelsOut)) }
         if let audacityLabels { try EditExports.writeText(EditExports.audacityTrack(beats), to: URL(fileURLWithPath: audacityLabels)) }
         if let plot { try EditExports.plot(r).writePNG(to: URL(fileURLWithPath: plot)) }
+        let source = URL(fileURLWithPath: input)
+        if let otio { try EditExports.writeText(TimelineExports.otio(r, source: source), to: URL(fileURLWithPath: otio)) }
+        if let edl { try EditExports.writeText(TimelineExports.edl(r, source: source), to: URL(fileURLWithPath: edl)) }
         let counts = EditLabel.actions.map { l in "\(l.name) \(r.labels.filter { $0 == l }.count)" }.joined(separator: ", ")
         print(String(format: "%@: %.1f s → %.1f s, %d beats (%@)", out, r.input.duration,
                      Double(r.audio.count) / Double(r.sampleRate), r.labels.count, counts))

@@ -23,7 +23,10 @@ struct EvaluateReconstruction: CheckedCommand {
     @Flag(help: "Score the raw model output, without clamping it to the normalised mel's [0, 1].") var noClamp = false
     @Flag(help: "Print JSON.") var json = false
 
+    @OptionGroup var limits: InputLimitOptions
+
     func execute() throws {
+        limits.apply()
         let model = try Checkpoint.loadReconstruction(URL(fileURLWithPath: checkpoint))
         let dataset = try PairedMelDataset(cache: URL(fileURLWithPath: data), nMels: model.config.nMels)
         let report = try Phase1Report.make(model: model, dataset: dataset, maxSeqLen: maxSeqLen,
@@ -44,7 +47,10 @@ struct EvaluatePolicy: CheckedCommand {
     @Option(help: "Evaluate in windows of at most this many frames (as the policy was trained).") var maxSeqLen = 512
     @Flag(help: "Print JSON.") var json = false
 
+    @OptionGroup var limits: InputLimitOptions
+
     func execute() throws {
+        limits.apply()
         let recon = try Checkpoint.loadReconstruction(URL(fileURLWithPath: reconstruction))
         let pol = try Checkpoint.loadPolicy(URL(fileURLWithPath: policy))
         let dataset = try PairedMelDataset(cache: URL(fileURLWithPath: data), nMels: recon.config.nMels)
@@ -65,7 +71,10 @@ struct EvaluateRender: CheckedCommand {
     @Option(help: "How many pairs.") var pairs = 5
     @Flag(help: "Print JSON.") var json = false
 
+    @OptionGroup var limits: InputLimitOptions
+
     func execute() throws {
+        limits.apply()
         let rows = try RenderEvaluation.evaluate(synth: URL(fileURLWithPath: synth),
                                                  policy: try Checkpoint.loadPolicy(URL(fileURLWithPath: policy)),
                                                  reconstruction: try Checkpoint.loadReconstruction(URL(fileURLWithPath: reconstruction)),
@@ -87,7 +96,10 @@ struct EvaluateCleanup: CheckedCommand {
 
     var subject: String? { data }
 
+    @OptionGroup var limits: InputLimitOptions
+
     func execute() throws {
+        limits.apply()
         let model = try policy.map { try Checkpoint.loadPolicy(URL(fileURLWithPath: $0)) } ?? PretrainedModels.policy()
         let report = try CleanupEvaluation.evaluate(folder: URL(fileURLWithPath: data), policy: model)
         try printReport(report, json: json) { "\(report.pairs) pairs\n" + report.table() }

@@ -21,7 +21,10 @@ struct EvaluateLabels: CheckedCommand {
     @Flag(help: "Print JSON: beat_accuracy, frame_accuracy, recall, precision, confusion.")
     var json = false
 
+    @OptionGroup var limits: InputLimitOptions
+
     func execute() throws {
+        limits.apply()
         let evaluation: LabelEvaluation
         evaluation = try LabelEvaluation.evaluate(truth: URL(fileURLWithPath: truth), cache: URL(fileURLWithPath: cache),
                                                   tolerance: tolerance)

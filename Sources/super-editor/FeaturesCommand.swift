@@ -17,7 +17,10 @@ struct Features: CheckedCommand {
 
     var subject: String? { audio }
 
+    @OptionGroup var limits: InputLimitOptions
+
     func execute() throws {
+        limits.apply()
         let f = try FeatureExtractor().extract(URL(fileURLWithPath: audio))
         try CacheLayout.writeFeatures(f, to: URL(fileURLWithPath: out))
     }

@@ -28,7 +28,10 @@ struct Reconstruct: CheckedCommand {
     @Flag(help: "For a mel: the model's plain forward over the whole sequence, unclamped, as the PyTorch reference's.")
     var raw = false
 
+    @OptionGroup var limits: InputLimitOptions
+
     func execute() throws {
+        limits.apply()
         if let input {
             guard let renderer = EditPipeline.Renderer(rawValue: render) else { throw ValidationError("--render must be waveform or mel") }
             try OutputPath.check(URL(fileURLWithPath: out), force: force)
@@ -67,7 +70,10 @@ struct Predict: CheckedCommand {
     @Option(help: "Also write the masked logits (PAD is -inf) to this .npy.")
     var logitsOut: String?
 
+    @OptionGroup var limits: InputLimitOptions
+
     func execute() throws {
+        limits.apply()
         let (labels, logits) = try FeatureInference.predict(policy: URL(fileURLWithPath: policy), mel: URL(fileURLWithPath: mel),
                                                             beats: beats.map { URL(fileURLWithPath: $0) })
         try NPY.write(labels, to: URL(fileURLWithPath: out))

@@ -27,7 +27,10 @@ struct PrepareCommand: CheckedCommand {
     @Option(help: "Prepare only part K of N (K/N, for example 2/8), to split a corpus over machines; each part writes manifest.shard-K-of-N.json, and a run without --shard on the merged cache writes manifest.json.")
     var shard: String?
 
+    @OptionGroup var limits: InputLimitOptions
+
     func execute() throws {
+        limits.apply()
         let report: Prepare.Report
         var prepare = Prepare()
         prepare.validationFraction = validationFraction

@@ -23,7 +23,10 @@ struct StylePairsCommand: CheckedCommand {
 
     var subject: String? { out }
 
+    @OptionGroup var limits: InputLimitOptions
+
     func execute() throws {
+        limits.apply()
         let parts = seconds.split(separator: "-").compactMap { Double($0) }
         guard (1...2).contains(parts.count), parts.allSatisfy({ $0 >= 8 && $0 <= 600 }), parts.first! <= parts.last! else {
             throw InputError("--seconds", "expected LO-HI or one number, between 8 and 600 (got '\(seconds)')")

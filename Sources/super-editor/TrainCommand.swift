@@ -32,7 +32,10 @@ struct TrainReconstruction: CheckedCommand {
     @Option(help: "What the pairs are, in words; checkpoints record it as their data (see `info`).") var describeData: String?
     @Flag(help: "Continue the run saved in --out exactly where it stopped.") var resume = false
 
+    @OptionGroup var limits: InputLimitOptions
+
     func execute() throws {
+        limits.apply()
         if resume, config != nil || preset != nil {
             throw ValidationError("--resume continues the run's saved config; --config and --preset start a new run")
         }

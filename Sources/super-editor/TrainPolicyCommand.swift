@@ -29,7 +29,10 @@ struct TrainPolicy: CheckedCommand {
     @Option(help: "What the pairs are, in words; checkpoints record it as their data (see `info`).") var describeData: String?
     @Flag(help: "Continue the run saved in --out.") var resume = false
 
+    @OptionGroup var limits: InputLimitOptions
+
     func execute() throws {
+        limits.apply()
         if resume, config != nil { throw ValidationError("--resume continues the run's saved config; --config starts a new run") }
         let base = architecture == .frame ? Phase2Config.frameCPUDefault : Phase2Config.cpuDefault
         var o = ConfigOverrides(try config.map { try Phase2Config.load(URL(fileURLWithPath: $0)) } ?? base)

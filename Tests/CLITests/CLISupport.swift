@@ -25,9 +25,12 @@ enum CLI {
         .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Fixtures")
 
     @discardableResult
-    static func run(_ args: [String]) throws -> CLIResult {
+    static func run(_ args: [String]) throws -> CLIResult { try run(executable: binary, args) }
+
+    /// Runs any program to the end and captures what it printed.
+    static func run(executable: URL, _ args: [String]) throws -> CLIResult {
         let p = Process()
-        p.executableURL = binary
+        p.executableURL = executable
         p.arguments = args
         let out = Pipe(), err = Pipe()
         p.standardOutput = out

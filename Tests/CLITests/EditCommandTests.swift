@@ -56,6 +56,73 @@ final class EditCommandTests: XCTestCase {
         XCTAssertEqual(Double(try AudioFile.load(out2).samples.count) / sr, want, accuracy: 512 / sr + 1e-6)
     }
 
+    /// `--otio` and `--edl`: the kept source ranges of the edit, which the labels also give.
+    /// With SUPER_EDITOR_PYTHON (make test), the timeline loads in the opentimelineio package.
+    func testEditExportsTheTimelineAsOTIOAndEDL() throws {
+        let dir = CLI.temporaryDirectory()
+        let out = dir.appendingPathComponent("out.wav"), labels = dir.appendingPathComponent("labels.json")
+        let otio = dir.appendingPathComponent("edit.otio"), edl = dir.appendingPathComponent("edit.edl")
+        let r = try edit(["-o", out.path, "--labels-out", labels.path, "--otio", otio.path, "--edl", edl.path])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let beats = try EditExports.readJSON(labels)
+        // The kept seconds, in play order, from the labels alone (a LOOP run plays twice).
+        var order: [Int] = []
+        var i = 0
+        while i < beats.count {
+            if beats[i].label == "CUT" { i += 1; continue }
+            var j = i
+            while j < beats.count && beats[j].label == "LOOP" { j += 1 }
+            if j > i { order += Array(i..<j) + Array(i..<j); i = j } else { order.append(i); i += 1 }
+        }
+        var kept: [(Double, Double)] = []
+        var previous = -2
+        for b in order {
+            if b == previous + 1, let last = kept.last, abs(last.1 - beats[b].start) < 1e-9 {
+                kept[kept.count - 1].1 = beats[b].end
+            } else {
+                kept.append((beats[b].start, beats[b].end))
+            }
+            previous = b
+        }
+        let text = try String(contentsOf: edl, encoding: .utf8)
+        let events = text.split(separator: "\n").filter { $0.first?.isNumber == true }
+        XCTAssertGreaterThan(events.count, 0)
+        let total = Double(try AudioFile.load(out).samples.count) / 22050
+        let recordOut = events.last!.split(separator: " ")[7].split(separator: ":").map { Double($0)! }
+        XCTAssertEqual(((recordOut[0] * 60 + recordOut[1]) * 60 + recordOut[2]) + recordOut[3] / 25, total, accuracy: 0.04 * Double(events.count))
+        guard let python = ProcessInfo.processInfo.environment["SUPER_EDITOR_PYTHON"] else { return }
+        let script = """
+        import sys, opentimelineio as otio
+        t = otio.adapters.read_from_file(sys.argv[1])
+        clips = list(t.find_clips())
+        print(len(clips))
+        for c in clips:
+            r = c.source_range
+            print(r.start_time.to_seconds(), r.end_time_exclusive().to_seconds())
+        """
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: python)
+        p.arguments = ["-c", script, otio.path]
+        let pipe = Pipe(), err = Pipe()
+        p.standardOutput = pipe; p.standardError = err
+        try p.run()
+        let lines = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).split(separator: "\n")
+        let e = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        if e.contains("No module named 'opentimelineio'") { throw XCTSkip("opentimelineio is not in \(python)") }
+        XCTAssertEqual(p.terminationStatus, 0, e)
+        XCTAssertEqual(Int(lines.first ?? ""), lines.count - 1)
+        let clips = lines.dropFirst().map { $0.split(separator: " ").map { Double($0)! } }
+        XCTAssertEqual(clips.count, events.count)
+        let sum = clips.reduce(0.0) { $0 + $1[1] - $1[0] }
+        XCTAssertEqual(sum, total, accuracy: 1e-6, "the clips add up to the rendered output")
+        XCTAssertEqual(clips.count, kept.count)
+        // The labels' last beat ends on a frame boundary, the source a little before it.
+        for (c, k) in zip(clips, kept) {
+            XCTAssertEqual(c[0], k.0, accuracy: 1e-6); XCTAssertEqual(c[1], k.1, accuracy: 512 / 22050)
+        }
+    }
+
     /// A beat policy runs through `edit` and `predict` like a frame policy: the labels it writes
     /// are one per beat of the grid, and `predict` on a features .npz repeats each beat's label
     /// over its frames.

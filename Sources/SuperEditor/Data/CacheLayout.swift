@@ -79,11 +79,7 @@ public struct CacheLayout: Sendable {
     }
 
     /// FNV-1a of the id's bytes: stable across runs and machines, unlike `hashValue`.
-    static func stableHash(_ s: String) -> UInt64 {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for b in s.utf8 { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
-        return h
-    }
+    static func stableHash(_ s: String) -> UInt64 { FNV1a.hash(s) }
 
     /// Ids whose training files (both features, labels, aligned target) are all present.
     public func trainablePairs() throws -> [String] {
@@ -119,10 +115,15 @@ public struct CacheLayout: Sendable {
               dbMin.isFinite, dbMax.isFinite, dbMax >= dbMin else {
             throw InputError(url.path, "'db_min'/'db_max' must be finite scalars with db_min <= db_max")
         }
-        let sr = Int(npz["sample_rate"]?.scalarValue ?? Double(AudioFile.defaultSampleRate))
-        let hop = Int(npz["hop_length"]?.scalarValue ?? 512)
-        guard sr > 0, hop > 0 else { throw InputError(url.path, "invalid sample_rate \(sr) or hop_length \(hop)") }
+        let srValue = npz["sample_rate"]?.scalarValue ?? Double(AudioFile.defaultSampleRate)
+        let hopValue = npz["hop_length"]?.scalarValue ?? 512
+        // Checked as Doubles: a NaN or huge value would trap when made an Int.
+        guard srValue >= 1, srValue <= 10_000_000, hopValue >= 1, hopValue <= 10_000_000 else {
+            throw InputError(url.path, "invalid sample_rate \(srValue) or hop_length \(hopValue)")
+        }
+        let sr = Int(srValue), hop = Int(hopValue)
         let beatTimes = npz["beat_times"]?.doubles() ?? []
+        try InputLimits.current.checkBeatTimes(beatTimes, file: url.path)
         // Caches from before the transient measure have none; the click feature is then 0.
         var transient: [Float] = []
         if let t = npz["transient"] {
@@ -137,8 +138,11 @@ public struct CacheLayout: Sendable {
                              dbMin: Float(dbMin), dbMax: Float(dbMax), sampleRate: sr, hopLength: hop, transient: transient)
     }
 
+    /// The cache's folders.
+    public var directories: [URL] { [root, featuresDirectory, labelsDirectory, alignedDirectory] }
+
     public func createDirectories() throws {
-        for dir in [root, featuresDirectory, labelsDirectory, alignedDirectory] {
+        for dir in directories {
             do { try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true) } catch {
                 throw InputError(dir.path, "cannot create folder (\(error.localizedDescription))")
             }

@@ -78,6 +78,7 @@ public struct Prepare: Sendable {
         }
         let fraction = validationFraction ?? stored ?? CacheLayout.defaultValidationFraction
         try layout.createDirectories()
+        for dir in layout.directories { AtomicFile.removeStaleTemporaries(in: dir) }
         var report = Report()
         let inShard = { (id: String) in shard?.holds(id) ?? true }
         for id in raws.keys.sorted() where edits[id] == nil && inShard(id) {
@@ -141,7 +142,7 @@ public struct Prepare: Sendable {
         try NPY.write(NPYArray(frameLabels.map { Int64($0.rawValue) }), to: layout.frameLabels(id))
         try NPY.write(NPYArray(result.labels.map { Int64($0.rawValue) }), to: layout.beatLabels(id))
         try NPY.write(NPYArray(result.beatTimes), to: layout.beats(id))
-        try AtomicFile.write(try JSONEncoder().encode(result.alignment), to: layout.alignment(id))
+        try AtomicFile.write(Data(TrainingRun.json(result.alignment).utf8), to: layout.alignment(id))
         try NPY.write(NPYArray(target, shape: [rawF.frames, rawF.nMels]), to: layout.alignedTarget(id))
         return result.alignment
     }

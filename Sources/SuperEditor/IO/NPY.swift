@@ -104,16 +104,25 @@ public struct NPYArray: Equatable, Sendable {
         }
     }
 
-    /// The elements as `Int64`; floating-point values are truncated toward zero.
+    /// The elements as `Int64`; floating-point values are truncated toward zero, NaN and
+    /// infinities are 0, and values past Int64's range are its nearest bound.
     public func int64s() -> [Int64] {
         if count == 0 { return [] }
         switch dtype {
         case .int64: return typed(Int64.self)
         case .int32: return typed(Int32.self).map { Int64($0) }
         case .bool: return typed(UInt8.self).map { $0 != 0 ? 1 : 0 }
-        case .float32: return typed(Float.self).map { $0.isFinite ? Int64($0) : 0 }
-        case .float64: return typed(Double.self).map { $0.isFinite ? Int64($0) : 0 }
+        case .float32: return typed(Float.self).map { Self.truncated(Double($0)) }
+        case .float64: return typed(Double.self).map(Self.truncated)
         }
+    }
+
+    private static func truncated(_ x: Double) -> Int64 {
+        guard x.isFinite else { return 0 }
+        // 2^63 is the first Double past Int64.max; -2^63 is Int64.min itself.
+        if x >= 0x1p63 { return .max }
+        if x < -0x1p63 { return .min }
+        return Int64(x)
     }
 
     /// The elements as `Bool` (non-zero is true).
@@ -131,7 +140,7 @@ public enum NPY {
     public static func read(_ url: URL) throws -> NPYArray {
         let data: Data
         do { data = try Data(contentsOf: url) } catch {
-            throw InputError(url.path, "cannot read file (\(NPY.reason(error)))")
+            throw InputError(url.path, "cannot read file (\(AtomicFile.reason(error)))")
         }
         return try decode(data, name: url.path)
     }
@@ -170,7 +179,7 @@ public enum NPY {
     /// Writes an array to `url` atomically: a temporary file beside it, then a rename, so a
     /// failed write leaves any existing file untouched.
     public static func write(_ array: NPYArray, to url: URL) throws {
-        try writeAtomically(encode(array), to: url)
+        try AtomicFile.write(encode(array), to: url)
     }
 
     /// Parses `.npy` bytes; `name` is used in error messages.
@@ -250,59 +259,5 @@ public enum NPY {
             dims.append(d)
         }
         return dims
-    }
-
-    // MARK: atomic writes
-
-    /// Writes `data` to a temporary file in the destination's folder, then renames it over the
-    /// destination.
-    static func writeAtomically(_ data: Data, to url: URL) throws {
-        try checkParentDirectory(of: url)
-        let tmp = temporaryURL(beside: url)
-        do {
-            try data.write(to: tmp)
-        } catch {
-            try? FileManager.default.removeItem(at: tmp)
-            throw InputError(url.path, "cannot write file (\(reason(error)))")
-        }
-        try commit(tmp, to: url)
-    }
-
-    /// Fails with a clear message when the destination's folder is missing.
-    static func checkParentDirectory(of url: URL) throws {
-        let parent = url.deletingLastPathComponent().path
-        var isDir: ObjCBool = false
-        if !FileManager.default.fileExists(atPath: parent, isDirectory: &isDir) || !isDir.boolValue {
-            throw InputError(url.path, "cannot write file (no such directory: \(parent))")
-        }
-    }
-
-    static func temporaryURL(beside url: URL) -> URL {
-        url.deletingLastPathComponent()
-            .appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())-\(UInt32.random(in: 0 ... .max))")
-    }
-
-    static func commit(_ tmp: URL, to url: URL) throws {
-        if rename(tmp.path, url.path) != 0 {
-            let msg = String(cString: strerror(errno))
-            try? FileManager.default.removeItem(at: tmp)
-            throw InputError(url.path, "cannot write file (\(msg))")
-        }
-    }
-
-    static func reason(_ error: Error) -> String {
-        let ns = error as NSError
-        if let under = ns.userInfo[NSUnderlyingErrorKey] as? NSError, under.domain == NSPOSIXErrorDomain,
-           let code = POSIXErrorCode(rawValue: Int32(under.code)) {
-            return String(cString: strerror(code.rawValue))
-        }
-        if ns.domain == NSCocoaErrorDomain {
-            switch ns.code {
-            case NSFileReadNoSuchFileError: return "no such file"
-            case NSFileReadNoPermissionError, NSFileWriteNoPermissionError: return "permission denied"
-            default: break
-            }
-        }
-        return ns.localizedDescription.replacingOccurrences(of: "\n", with: " ")
     }
 }

@@ -1,3 +1,4 @@
+import AudioDSP
 import Tensor
 import Foundation
 import NN
@@ -23,7 +24,7 @@ public enum EditExports {
 
     public static func writeJSON(_ labels: [BeatLabel], to url: URL) throws {
         let enc = JSONEncoder()
-        enc.outputFormatting = [.prettyPrinted]
+        enc.outputFormatting = [.prettyPrinted, .sortedKeys]
         try AtomicFile.write(try enc.encode(labels), to: url)
     }
 
@@ -34,6 +35,7 @@ public enum EditExports {
             throw InputError(url.path, "not a labels file: expected a JSON list of {\"start\", \"end\", \"label\"}")
         }
         guard !labels.isEmpty else { throw InputError(url.path, "labels file has no beats") }
+        try InputLimits.current.checkBeatTimes(labels.map(\.start), file: url.path)
         for (i, l) in labels.enumerated() {
             guard EditLabel(name: l.label) != nil, l.label.uppercased() != "PAD" else {
                 throw InputError(url.path, "beat \(i) has unknown label '\(l.label)' (use \(EditLabel.actions.map(\.name).joined(separator: ", ")))")
@@ -75,8 +77,11 @@ public enum EditExports {
         let outWidth = max(1, Int(Double(width) * outDur / max(total, 1e-9)))
         drawWave(&img, r.audio, x: left, y: y, w: min(width, outWidth), h: wave)
         y += wave + gap
-        r.editedMel.withUnsafeBufferPointer {
-            img.heatmap($0.baseAddress!, frames: r.editedFrames, bins: r.features.nMels, x: left, y: y, w: min(width, outWidth), h: melH)
+        let (outMel, outFrames) = renderedMel(r)
+        if outFrames > 0 {
+            outMel.withUnsafeBufferPointer {
+                img.heatmap($0.baseAddress!, frames: outFrames, bins: r.features.nMels, x: left, y: y, w: min(width, outWidth), h: melH)
+            }
         }
         y += melH + gap
         var lx = left
@@ -86,6 +91,17 @@ public enum EditExports {
             lx += 14 + 4 * (label.name.count + 2)
         }
         return img
+    }
+
+    /// The normalised log-mel of the rendered output audio (what the WAV holds, not the
+    /// reconstruction model's mel), and its frame count.
+    public static func renderedMel(_ r: EditPipeline.Result) -> (mel: [Float], frames: Int) {
+        let mel = FeatureExtractor().mel
+        guard !r.audio.isEmpty else { return ([], 0) }
+        var db = mel.power(r.audio)
+        MelSpectrogram.powerToDB(&db, ref: .max)
+        _ = MelSpectrogram.normalise(&db)
+        return (db, db.count / mel.nMels)
     }
 
     static func drawWave(_ img: inout Raster, _ s: [Float], x: Int, y: Int, w: Int, h: Int) {

@@ -72,6 +72,7 @@ public enum FeatureInference {
             guard !batched || b == 1 else { throw InputError(melURL.path, "a beat policy takes one track (T, n_mels) at a time") }
             if let beatsURL {
                 let times = try NPY.read(beatsURL)
+                try InputLimits.current.checkBeatTimes(times.doubles(), file: beatsURL.path)
                 guard times.shape.count == 1, [.float64, .float32].contains(times.dtype) else {
                     throw InputError(beatsURL.path, "beats must be a 1-D float array of times in seconds, got \(times.dtype.rawValue) \(times.shape)")
                 }

@@ -18,5 +18,6 @@ public enum OutputPath {
             if isDir.boolValue { throw InputError(url.path, "is a folder") }
             if !force { throw InputError(url.path, "already exists (use --force to replace it)") }
         }
+        AtomicFile.removeStaleTemporaries(in: dir, of: url)
     }
 }

@@ -57,7 +57,7 @@ public struct Raster {
 
     /// Writes the image as an 8-bit RGB PNG, atomically.
     public func writePNG(to url: URL) throws {
-        let tmp = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp")
+        let tmp = AtomicFile.temporaryURL(beside: url)
         var image = png_image()
         image.version = UInt32(PNG_IMAGE_VERSION)
         image.width = UInt32(width)
@@ -71,7 +71,7 @@ public struct Raster {
             try? FileManager.default.removeItem(at: tmp)
             throw InputError(url.path, "cannot write PNG")
         }
-        guard rename(tmp.path, url.path) == 0 else { throw InputError(url.path, "cannot write PNG") }
+        try AtomicFile.commit(tmp, to: url)
     }
 }
 

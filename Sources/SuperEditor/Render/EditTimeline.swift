@@ -49,16 +49,22 @@ public enum EditTimeline {
     /// The played stretches of the source, with beats that follow each other in the source
     /// merged into one contiguous segment. Joins between segments are where the source jumps.
     public static func segments(spans: [Range<Int>], labels: [EditLabel]) -> [Range<Int>] {
+        segmentsWithBeats(spans: spans, labels: labels).map(\.range)
+    }
+
+    /// `segments`, each with the beats it plays (in play order; empty beats are left out).
+    public static func segmentsWithBeats(spans: [Range<Int>], labels: [EditLabel]) -> [(range: Range<Int>, beats: [Int])] {
         precondition(spans.count == labels.count, "one label per beat")
-        var out: [Range<Int>] = []
+        var out: [(range: Range<Int>, beats: [Int])] = []
         var previous = -2
         for b in playOrder(labels) {
             let s = spans[b]
             if s.isEmpty { previous = b; continue }
-            if b == previous + 1, let last = out.last, last.upperBound == s.lowerBound {
-                out[out.count - 1] = last.lowerBound..<s.upperBound
+            if b == previous + 1, let last = out.last, last.range.upperBound == s.lowerBound {
+                out[out.count - 1].range = last.range.lowerBound..<s.upperBound
+                out[out.count - 1].beats.append(b)
             } else {
-                out.append(s)
+                out.append((s, [b]))
             }
             previous = b
         }

@@ -48,8 +48,11 @@ public struct SynthTruth: Codable, Sendable, Equatable {
         do { data = try Data(contentsOf: url) } catch {
             throw InputError(url.path, "cannot read truth file")
         }
-        do { return try JSONDecoder().decode(SynthTruth.self, from: data) } catch {
+        let truth: SynthTruth
+        do { truth = try JSONDecoder().decode(SynthTruth.self, from: data) } catch {
             throw InputError(url.path, "not a synth truth JSON file (\(error.localizedDescription))")
         }
+        try InputLimits.current.checkBeatTimes(truth.beatTimes, file: url.path)
+        return truth
     }
 }

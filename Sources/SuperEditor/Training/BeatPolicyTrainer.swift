@@ -16,7 +16,11 @@ public final class BeatPolicyTrainer: PolicyTrainer {
     public private(set) var anchor: BeatPolicy?
     public let parameters: ParameterBuffer
     public let optimizer: AdamW
+    /// The supervised warm start's own AdamW (its moments are saved while the warm start runs).
+    public let warmOptimizer: AdamW
     public let runFolder: TrainingRun
+    /// Whether this run continues a saved one (`resume`).
+    public let resumed: Bool
     public let stop: StopRequest
     /// The ranks this run trains with: each takes its share of every batch of tracks (and
     /// computes only their rollouts), and rank 0 alone validates and writes.
@@ -40,7 +44,8 @@ public final class BeatPolicyTrainer: PolicyTrainer {
                 resume: Bool = false, overrides: Set<String> = [], stop: StopRequest = StopRequest(),
                 collective: Collective = SingleProcess()) throws {
         let run = TrainingRun(out)
-        let cfg = try PolicyTraining.resolve(config: config, dataset: dataset, run: run, resume: resume, overrides: overrides)
+        let cfg = try PolicyTraining.resolve(config: config, dataset: dataset, run: run, resume: resume, overrides: overrides,
+                                             writer: collective.isWriter)
         guard cfg.architecture == .beat else { throw InputError("config", "BeatPolicyTrainer trains the beat policy; architecture is \(cfg.architecture.rawValue)") }
         guard cfg.attentionWindow > 0, cfg.globalTokens > 0 else {
             throw InputError("config", "attention_window and global_tokens must be positive")
@@ -51,6 +56,7 @@ public final class BeatPolicyTrainer: PolicyTrainer {
         }
         self.collective = collective
         runFolder = run
+        resumed = resume
         self.config = cfg
         self.dataset = dataset
         self.reconstruction = reconstruction
@@ -66,9 +72,10 @@ public final class BeatPolicyTrainer: PolicyTrainer {
         }
         parameters = ParameterBuffer(policy)
         optimizer = AdamW(parameters, learningRate: cfg.learningRate, weightDecay: 0.01)
+        warmOptimizer = AdamW(parameters, learningRate: cfg.warmStartLearningRate, weightDecay: 0.01)
         if collective.isWriter { try run.saveConfig(cfg) }
         if resume {
-            let state = try TrainingState.load(from: TrainingState.url(for: run.last), into: optimizer)
+            let state = try TrainingState.load(for: run.last) { [warmOptimizer, optimizer] in $0 == PolicyTraining.warmRole ? warmOptimizer : optimizer }
             update = state.step
             bestScore = state.bestScore
             policy.random.generator = state.random
@@ -94,11 +101,14 @@ public final class BeatPolicyTrainer: PolicyTrainer {
 
     public func saveCheckpoint(_ url: URL) throws {
         guard collective.isWriter else { return }
-        try TrainingState.save(TrainingState(step: update, bestScore: bestScore, random: policy.random.generator, configJSON: configJSON),
-                               optimizer: optimizer, to: TrainingState.url(for: url))
-        try Checkpoint.save(policy, kind: .policy, config: config.model, step: update,
-                            extra: Checkpoint.trainingRecord(["phase2_config": configJSON, "warm_step": String(warmStep)],
-                                                             data: dataset.summary, validation: lastValidation), to: url)
+        let warm = PolicyTraining.inWarmStart(config, update: update, warmStep: warmStep)
+        let state = TrainingState(step: update, bestScore: bestScore, random: policy.random.generator, configJSON: configJSON,
+                                  optimizerRole: warm ? PolicyTraining.warmRole : "main")
+        try CheckpointSet.save(url, writeCheckpoint: { to in
+            try Checkpoint.save(policy, kind: .policy, config: config.model, step: update,
+                                extra: Checkpoint.trainingRecord(["phase2_config": configJSON, "warm_step": String(warmStep)],
+                                                                 data: dataset.summary, validation: lastValidation), to: to)
+        }, companions: [TrainingState.companion(state, optimizer: warm ? warmOptimizer : optimizer, of: url)])
     }
 
     func loadAnchor() throws -> BeatPolicy {
@@ -187,14 +197,15 @@ public final class BeatPolicyTrainer: PolicyTrainer {
     public func run() throws -> PolicyTrainingResult {
         let start = Date()
         let board = try TensorBoardWriter(directory: runFolder.directory, writes: collective.isWriter)
-        let log = try MetricsLog(url: runFolder.metrics, writes: collective.isWriter)
+        let log = try MetricsLog(url: runFolder.metrics, writes: collective.isWriter,
+                                 keeping: resumed ? PolicyTraining.metricsKept(config, update: update, warmStep: warmStep) : nil)
         var validation: PolicyMetrics?
+        let validated = PolicyTraining.validatedAfterWarmStart(config, resumed: resumed, update: update, warmStep: warmStep)
         if config.warmStart == .supervised && warmStep < config.warmStartSteps && update == 0 {
-            let warm = AdamW(parameters, learningRate: config.warmStartLearningRate, weightDecay: 0.01)
-            let finished = try PolicyTraining.warmStart(config: config, from: warmStep, optimizer: warm, stop: stop,
+            let finished = try PolicyTraining.warmStart(config: config, from: warmStep, optimizer: warmOptimizer, stop: stop,
                                                         showProgress: showProgress && collective.isWriter, board: board, log: log,
-                                                        collective: collective) {
-                let loss = try warmStartStep(optimizer: warm)
+                                                        collective: collective, checkpoint: { try saveCheckpoint(runFolder.last) }) {
+                let loss = try warmStartStep(optimizer: warmOptimizer)
                 return (warmStep, loss)
             }
             if !finished {
@@ -202,7 +213,7 @@ public final class BeatPolicyTrainer: PolicyTrainer {
                 return PolicyTrainingResult(updates: update, interrupted: true, validation: nil, seconds: Date().timeIntervalSince(start))
             }
         }
-        if update == 0 {
+        if update == 0 && !validated {
             if config.warmStart == .supervised {
                 if collective.isWriter {
                     try Checkpoint.save(policy, kind: .policy, config: config.model, step: 0, extra: ["phase2_config": configJSON],
@@ -244,8 +255,8 @@ public final class BeatPolicyTrainer: PolicyTrainer {
     func validateAndSave(board: TensorBoardWriter, log: MetricsLog, bar: ProgressBar?) throws -> PolicyMetrics {
         let v = try PolicyEvaluation.evaluate(policy: policy, reconstruction: reconstruction, dataset: dataset)
         lastValidation = v
-        bestScore = try PolicyTraining.recordValidation(v, update: update, run: runFolder, bestScore: bestScore, board: board, log: log,
-                                                        bar: bar, showProgress: showProgress && collective.isWriter, save: saveCheckpoint)
+        try PolicyTraining.recordValidation(v, update: update, run: runFolder, bestScore: bestScore, board: board, log: log,
+                                                        bar: bar, showProgress: showProgress && collective.isWriter, setBest: { bestScore = $0 }, save: saveCheckpoint)
         return v
     }
 }

@@ -29,6 +29,8 @@ public final class PPOTrainer: PolicyTrainer {
     public let agent: PolicyAndValue
     public let parameters: ParameterBuffer
     public let optimizer: AdamW
+    /// The supervised warm start's own AdamW (its moments are saved while the warm start runs).
+    public let warmOptimizer: AdamW
     public let outDirectory: URL
     public let stop: StopRequest
     public var showProgress = true
@@ -44,6 +46,8 @@ public final class PPOTrainer: PolicyTrainer {
     public var policy: EditPredictor { agent.policy }
     public var value: ValueNetwork { agent.value }
     public let runFolder: TrainingRun
+    /// Whether this run continues a saved one (`resume`).
+    public let resumed: Bool
 
     public struct UpdateStats: Codable, Sendable {
         public var update: Int
@@ -75,6 +79,7 @@ public final class PPOTrainer: PolicyTrainer {
         let cfg = try PolicyTraining.resolve(config: config, dataset: dataset, run: run, resume: resume, overrides: overrides)
         guard cfg.architecture == .frame else { throw InputError("config", "PPOTrainer trains the frame policy; architecture is \(cfg.architecture.rawValue)") }
         self.runFolder = run
+        resumed = resume
         self.config = cfg
         self.dataset = dataset
         self.reconstruction = reconstruction
@@ -86,15 +91,16 @@ public final class PPOTrainer: PolicyTrainer {
         if resume {
             let (pf, _) = try Checkpoint.open(last, kind: .policy, config: PredictorConfig.self)
             try Checkpoint.fill(agent.policy, from: pf, path: last.path)
-            let vURL = TrainingRun.valueCheckpoint(for: last)
+            let vURL = try CheckpointSet.companion(TrainingRun.valueCheckpoint(for: last), of: last, what: "value network")
             let (vf, _) = try Checkpoint.open(vURL, kind: .value, config: PredictorConfig.self)
             try Checkpoint.fill(agent.value, from: vf, path: vURL.path)
         }
         parameters = ParameterBuffer(agent)
         optimizer = AdamW(parameters, learningRate: cfg.learningRate, weightDecay: 0.01)
+        warmOptimizer = AdamW(parameters, learningRate: cfg.warmStartLearningRate, weightDecay: 0.01)
         try run.saveConfig(cfg)
         if resume {
-            let state = try TrainingState.load(from: TrainingState.url(for: last), into: optimizer)
+            let state = try TrainingState.load(for: last) { [warmOptimizer, optimizer] in $0 == PolicyTraining.warmRole ? warmOptimizer : optimizer }
             update = state.step
             bestScore = state.bestScore
             agent.policy.random.generator = state.random
@@ -105,12 +111,19 @@ public final class PPOTrainer: PolicyTrainer {
     var configJSON: String { TrainingRun.json(config) }
 
     public func saveCheckpoint(_ url: URL) throws {
-        try TrainingState.save(TrainingState(step: update, bestScore: bestScore, random: policy.random.generator, configJSON: configJSON),
-                               optimizer: optimizer, to: TrainingState.url(for: url))
+        let warm = PolicyTraining.inWarmStart(config, update: update, warmStep: warmStep)
+        let state = TrainingState(step: update, bestScore: bestScore, random: policy.random.generator, configJSON: configJSON,
+                                  optimizerRole: warm ? PolicyTraining.warmRole : "main")
         let extra = Checkpoint.trainingRecord(["phase2_config": configJSON, "warm_step": String(warmStep)],
                                               data: dataset.summary, validation: lastValidation)
-        try Checkpoint.save(value, kind: .value, config: config.model, step: update, extra: extra, to: TrainingRun.valueCheckpoint(for: url))
-        try Checkpoint.save(policy, kind: .policy, config: config.model, step: update, extra: extra, to: url)
+        let valueCompanion = CheckpointSet.Companion(url: TrainingRun.valueCheckpoint(for: url)) { [value, config, update] to, digest in
+            var tagged = extra
+            tagged[CheckpointSet.digestKey] = digest
+            try Checkpoint.save(value, kind: .value, config: config.model, step: update, extra: tagged, to: to)
+        }
+        try CheckpointSet.save(url, writeCheckpoint: { to in
+            try Checkpoint.save(policy, kind: .policy, config: config.model, step: update, extra: extra, to: to)
+        }, companions: [TrainingState.companion(state, optimizer: warm ? warmOptimizer : optimizer, of: url), valueCompanion])
     }
 
     // MARK: Supervised warm start
@@ -332,18 +345,20 @@ public final class PPOTrainer: PolicyTrainer {
     public func run() throws -> PolicyTrainingResult {
         let start = Date()
         let board = try TensorBoardWriter(directory: outDirectory)
-        let log = try MetricsLog(url: runFolder.metrics)
+        let log = try MetricsLog(url: runFolder.metrics,
+                                 keeping: resumed ? PolicyTraining.metricsKept(config, update: update, warmStep: warmStep) : nil)
         var validation: PolicyMetrics?
+        let validated = PolicyTraining.validatedAfterWarmStart(config, resumed: resumed, update: update, warmStep: warmStep)
         if config.warmStart == .supervised && warmStep < config.warmStartSteps && update == 0 {
-            let warm = AdamW(parameters, learningRate: config.warmStartLearningRate, weightDecay: 0.01)
-            let finished = try PolicyTraining.warmStart(config: config, from: warmStep, optimizer: warm, stop: stop, showProgress: showProgress,
-                                                        board: board, log: log) {
-                let loss = try warmStartStep(optimizer: warm)
+            let finished = try PolicyTraining.warmStart(config: config, from: warmStep, optimizer: warmOptimizer, stop: stop,
+                                                        showProgress: showProgress, board: board, log: log,
+                                                        checkpoint: { try saveCheckpoint(runFolder.last) }) {
+                let loss = try warmStartStep(optimizer: warmOptimizer)
                 return (warmStep, loss)
             }
             if !finished { try saveCheckpoint(runFolder.last); return PolicyTrainingResult(updates: update, interrupted: true, validation: nil, seconds: Date().timeIntervalSince(start)) }
         }
-        if update == 0 {
+        if update == 0 && !validated {
             validation = try validateAndSave(board: board, log: log, bar: nil)
             warmStartValidation = validation
         }
@@ -374,8 +389,8 @@ public final class PPOTrainer: PolicyTrainer {
     func validateAndSave(board: TensorBoardWriter, log: MetricsLog, bar: ProgressBar?) throws -> PolicyMetrics {
         let v = try PolicyEvaluation.evaluate(policy: policy, reconstruction: reconstruction, dataset: dataset, maxSeqLen: config.maxSeqLen)
         lastValidation = v
-        bestScore = try PolicyTraining.recordValidation(v, update: update, run: runFolder, bestScore: bestScore, board: board, log: log,
-                                                        bar: bar, showProgress: showProgress, save: saveCheckpoint)
+        try PolicyTraining.recordValidation(v, update: update, run: runFolder, bestScore: bestScore, board: board, log: log,
+                                                        bar: bar, showProgress: showProgress, setBest: { bestScore = $0 }, save: saveCheckpoint)
         return v
     }
 }

@@ -233,6 +233,7 @@ final class PairStore {
         let ints = try CacheLayout.readLabels(labelsURL, count: frames).map(\.rawValue)
         let beatsURL = layout.beats(id)
         let beatTimes = try NPY.read(beatsURL)
+        try InputLimits.current.checkBeatTimes(beatTimes.doubles(), file: beatsURL.path)
         guard beatTimes.shape.count == 1, [.float64, .float32].contains(beatTimes.dtype) else {
             throw InputError(beatsURL.path, "beat times must be a 1-D float array, got \(beatTimes.dtype.rawValue) \(beatTimes.shape)")
         }

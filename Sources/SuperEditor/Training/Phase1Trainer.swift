@@ -28,6 +28,8 @@ public final class Phase1Trainer {
     public private(set) var lastValidation: Phase1Metrics?
 
     public let runFolder: TrainingRun
+    /// Whether this run continues a saved one (`resume`).
+    public let resumed: Bool
 
     public struct Result {
         public let step: Int
@@ -46,7 +48,7 @@ public final class Phase1Trainer {
     public init(config: Phase1Config, dataset: PairedMelDataset, out: URL, resume: Bool = false,
                 overrides: Set<String> = [], stop: StopRequest = StopRequest(), collective: Collective = SingleProcess()) throws {
         let run = TrainingRun(out)
-        try run.checkStart(resume: resume)
+        try run.checkStart(resume: resume, writer: collective.isWriter)
         let last = run.last
         var saved: SafeTensors.File?
         var savedConfig: Phase1Config?
@@ -68,6 +70,7 @@ public final class Phase1Trainer {
         self.collective = collective
         self.config = cfg
         self.runFolder = run
+        resumed = resume
         self.dataset = dataset
         outDirectory = out
         self.stop = stop
@@ -79,7 +82,7 @@ public final class Phase1Trainer {
         schedule = WarmupCosineSchedule(baseRate: cfg.learningRate, warmupSteps: cfg.warmupSteps, totalSteps: cfg.totalSteps)
         if collective.isWriter { try run.saveConfig(cfg) }
         if resume {
-            let state = try TrainingState.load(from: TrainingState.url(for: last), into: optimizer)
+            let state = try TrainingState.load(for: last, into: optimizer)
             step = state.step
             bestScore = state.bestScore
             model.random.generator = state.random
@@ -91,11 +94,12 @@ public final class Phase1Trainer {
     /// Saves the weights and the state needed to resume, atomically, as `name`.
     public func saveCheckpoint(_ url: URL) throws {
         guard collective.isWriter else { return }
-        try TrainingState.save(TrainingState(step: step, bestScore: bestScore, random: model.random.generator,
-                                             configJSON: configJSON), optimizer: optimizer, to: TrainingState.url(for: url))
-        try Checkpoint.save(model, kind: .reconstruction, config: config.model, step: step,
-                            extra: Checkpoint.trainingRecord(["phase1_config": configJSON], data: dataset.summary,
-                                                             validation: lastValidation), to: url)
+        let state = TrainingState(step: step, bestScore: bestScore, random: model.random.generator, configJSON: configJSON)
+        try CheckpointSet.save(url, writeCheckpoint: { to in
+            try Checkpoint.save(model, kind: .reconstruction, config: config.model, step: step,
+                                extra: Checkpoint.trainingRecord(["phase1_config": configJSON], data: dataset.summary,
+                                                                 validation: lastValidation), to: to)
+        }, companions: [TrainingState.companion(state, optimizer: optimizer, of: url)])
     }
 
     /// One optimisation step on the training batch for the current step; returns the loss terms
@@ -145,7 +149,8 @@ public final class Phase1Trainer {
     public func run() throws -> Result {
         let start = Date()
         let board = try TensorBoardWriter(directory: outDirectory, writes: collective.isWriter)
-        let metrics = try MetricsLog(url: runFolder.metrics, writes: collective.isWriter)
+        let metrics = try MetricsLog(url: runFolder.metrics, writes: collective.isWriter,
+                                     keeping: resumed ? MetricsLog.upTo("step", step) : nil)
         let bar = showProgress && collective.isWriter ? ProgressBar(total: config.totalSteps, label: "phase1", startingAt: step) : nil
         var interrupted = false
         var window: [Float] = []
@@ -189,7 +194,7 @@ public final class Phase1Trainer {
         log.append(["step": step, "split": "validation", "l1": v.l1, "stft": v.stft, "consistency": v.consistency,
                     "keep_preservation": v.keepPreservation, "keep_threshold": v.keepThreshold, "total": score,
                     "per_label_l1": v.perLabelL1])
-        bestScore = try runFolder.saveAfterValidation(score: score, bestScore: bestScore, higherIsBetter: false, save: saveCheckpoint)
+        try runFolder.saveAfterValidation(score: score, bestScore: bestScore, higherIsBetter: false, setBest: { bestScore = $0 }, save: saveCheckpoint)
         bar?.message(String(format: "step %d  val L1 %.4f  STFT %.4f  consistency %.4f  %@ %.1f%%", step, v.l1, v.stft,
                             v.consistency, v.keepPreservationName, 100 * v.keepPreservation))
     }

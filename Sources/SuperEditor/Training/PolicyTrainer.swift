@@ -59,8 +59,8 @@ public enum PolicyTraining {
     /// The run's effective config (`TrainingRun.effectiveConfig`) with the checks both trainers
     /// need before anything is built.
     static func resolve(config: Phase2Config, dataset: PairedMelDataset, run: TrainingRun, resume: Bool,
-                        overrides: Set<String>) throws -> Phase2Config {
-        try run.checkStart(resume: resume)
+                        overrides: Set<String>, writer: Bool = true) throws -> Phase2Config {
+        try run.checkStart(resume: resume, writer: writer)
         let cfg = try TrainingRun.effectiveConfig(requested: config, saved: resume ? try savedConfig(run) : nil, overrides: overrides,
                                                   extendable: extendableOnResume, runPath: run.directory.path)
         guard cfg.predictorDim % cfg.nHeads == 0 else {
@@ -72,9 +72,42 @@ public enum PolicyTraining {
 
     /// The supervised warm start's loop, shared by both trainers: warmup-cosine schedule,
     /// progress, logs; `step` takes one step and returns its loss. Returns false when stopped.
+    /// The role a training state records while the warm start's own optimiser is the one in use.
+    static let warmRole = "warm_start"
+
+    /// Whether a run at (`update`, `warmStep`) is inside its supervised warm start.
+    static func inWarmStart(_ config: Phase2Config, update: Int, warmStep: Int) -> Bool {
+        config.warmStart == .supervised && update == 0 && warmStep < config.warmStartSteps
+    }
+
+    /// How many warm-start steps pass between the checkpoints it saves (ten per warm start),
+    /// so that a killed run resumes near where it stopped.
+    static func warmCheckpointInterval(_ config: Phase2Config) -> Int { max(1, config.warmStartSteps / 10) }
+
+    /// The metrics.jsonl lines a run resumed at (`update`, `warmStep`) keeps: warm-start lines
+    /// up to its warm step, and once the warm start is done, the updates before `update`
+    /// (a `train` line's `update` counts from 0) and validations up to it.
+    static func metricsKept(_ config: Phase2Config, update: Int, warmStep: Int) -> ([String: Any]) -> Bool {
+        let warm = inWarmStart(config, update: update, warmStep: warmStep)
+        return { record in
+            if let w = (record["warm_step"] as? NSNumber)?.intValue, w > warmStep { return false }
+            if let u = (record["update"] as? NSNumber)?.intValue {
+                if warm { return false }
+                return record["split"] as? String == "train" ? u < update : u <= update
+            }
+            return true
+        }
+    }
+
+    /// Whether a run already validated after its warm start: a checkpoint outside the warm
+    /// start is only ever saved after that validation.
+    static func validatedAfterWarmStart(_ config: Phase2Config, resumed: Bool, update: Int, warmStep: Int) -> Bool {
+        resumed && !inWarmStart(config, update: update, warmStep: warmStep)
+    }
+
     static func warmStart(config: Phase2Config, from start: Int, optimizer warm: AdamW, stop: StopRequest, showProgress: Bool,
                           board: TensorBoardWriter, log: MetricsLog, collective: Collective = SingleProcess(),
-                          step: () throws -> (step: Int, loss: Float)) throws -> Bool {
+                          checkpoint: () throws -> Void, step: () throws -> (step: Int, loss: Float)) throws -> Bool {
         let schedule = WarmupCosineSchedule(baseRate: config.warmStartLearningRate, warmupSteps: config.warmStartSteps / 10,
                                             totalSteps: config.warmStartSteps)
         let bar = showProgress ? ProgressBar(total: config.warmStartSteps, label: "warm start", startingAt: start) : nil
@@ -87,6 +120,7 @@ public enum PolicyTraining {
             board.scalars(["warm_start/cross_entropy": Double(loss)], step: current)
             log.append(["warm_step": current, "split": "warm_start", "cross_entropy": loss])
             bar?.update(current, String(format: "CE %.3f", loss))
+            if current % warmCheckpointInterval(config) == 0 && current < config.warmStartSteps { try checkpoint() }
         }
         return true
     }
@@ -104,9 +138,10 @@ public enum PolicyTraining {
         }
     }
 
-    /// Logs a validation, saves `best`/`last`, prints its line; returns the new best score.
+    /// Logs a validation, saves `best`/`last` (see `TrainingRun.saveAfterValidation`), prints its line.
     static func recordValidation(_ v: PolicyMetrics, update: Int, run: TrainingRun, bestScore: Double, board: TensorBoardWriter,
-                                 log: MetricsLog, bar: ProgressBar?, showProgress: Bool, save: (URL) throws -> Void) throws -> Double {
+                                 log: MetricsLog, bar: ProgressBar?, showProgress: Bool, setBest: (Double) -> Void,
+                                 save: (URL) throws -> Void) throws {
         board.scalars(["val/average_reward": v.averageReward, "val/label_accuracy": v.labelAccuracy, "val/macro_f1": v.macroF1,
                        "val/duration_error": v.durationError, "val/change_rate": v.changeRate, "val/beat_accuracy": v.beatAccuracy,
                        "val/beat_macro_f1": v.beatMacroF1], step: update)
@@ -116,11 +151,10 @@ public enum PolicyTraining {
                                     "beat_duration_error": v.beatDurationError]
         for (k, t) in v.rewardTerms { entry["reward_\(k)"] = t }
         log.append(entry)
-        let best = try run.saveAfterValidation(score: v.averageReward, bestScore: bestScore, higherIsBetter: true, save: save)
+        try run.saveAfterValidation(score: v.averageReward, bestScore: bestScore, higherIsBetter: true, setBest: setBest, save: save)
         let text = String(format: "update %d  val reward %.3f  accuracy %.1f%% (always-KEEP %.1f%%)  per beat %.1f%%  macro-F1 %.3f  duration error %.1f%%",
                           update, v.averageReward, 100 * v.labelAccuracy, 100 * v.majorityBaseline, 100 * v.beatAccuracy, v.macroF1,
                           100 * v.durationError)
         if let bar { bar.message(text) } else if showProgress { FileHandle.standardError.write(Data((text + "\n").utf8)) }
-        return best
     }
 }

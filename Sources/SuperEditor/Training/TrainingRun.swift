@@ -31,9 +31,15 @@ public struct TrainingRun: Sendable {
 
     /// Resuming needs a saved run; a new run needs none, so that starting again in the same
     /// folder never overwrites one.
-    public func checkStart(resume: Bool) throws {
+    /// The writer (`writer`: rank 0 of a data-parallel run) also clears what a killed run left
+    /// half-written: temporaries of dead processes, and saves stopped between renames.
+    public func checkStart(resume: Bool, writer: Bool = true) throws {
         if resume && !holdsRun { throw InputError(last.path, "nothing to resume (no such checkpoint)") }
         if !resume && holdsRun { throw InputError(directory.path, "already holds a run (last.safetensors); --resume continues it") }
+        guard writer else { return }
+        AtomicFile.removeStaleTemporaries(in: directory)
+        AtomicFile.removeStaleTemporaries(in: directory.appendingPathComponent("plots"))
+        try CheckpointSet.recover(in: directory)
     }
 
     /// The config a run trains with.
@@ -76,17 +82,16 @@ public struct TrainingRun: Sendable {
     }
 
     /// The save step after a validation: `best` when the score improved on `bestScore` (or no
-    /// best exists yet), then `last`. Returns the new best score.
-    public func saveAfterValidation(score: Double, bestScore: Double, higherIsBetter: Bool,
-                                    save: (URL) throws -> Void) throws -> Double {
+    /// best exists yet), then `last`. `setBest` gets the new best score before anything is
+    /// saved, so the saved state records it (a resumed run compares with the true best).
+    public func saveAfterValidation(score: Double, bestScore: Double, higherIsBetter: Bool, setBest: (Double) -> Void,
+                                    save: (URL) throws -> Void) throws {
         let improved = higherIsBetter ? score > bestScore : score < bestScore
-        var best = bestScore
         if improved || !FileManager.default.fileExists(atPath: self.best.path) {
-            best = score
+            setBest(score)
             try save(self.best)
         }
         try save(last)
-        return best
     }
 
     static func fields<C: Encodable>(_ c: C) throws -> [String: Any] {

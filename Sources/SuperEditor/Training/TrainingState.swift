@@ -10,24 +10,51 @@ public struct TrainingState {
     public var bestScore: Double
     public var random: RandomGenerator
     public var configJSON: String
+    /// Which optimiser the saved moments belong to: `main`, or `warm_start` for a Phase 2 run
+    /// stopped inside its supervised warm start (which has its own AdamW).
+    public var optimizerRole: String = "main"
+
+    public init(step: Int, bestScore: Double, random: RandomGenerator, configJSON: String, optimizerRole: String = "main") {
+        self.step = step
+        self.bestScore = bestScore
+        self.random = random
+        self.configJSON = configJSON
+        self.optimizerRole = optimizerRole
+    }
 
     public static func url(for checkpoint: URL) -> URL {
         checkpoint.deletingPathExtension().appendingPathExtension("state.safetensors")
     }
 
-    public static func save(_ s: TrainingState, optimizer: AdamW, to url: URL) throws {
+    /// `digest` ties the state to the checkpoint it was saved with (see `CheckpointSet`).
+    public static func save(_ s: TrainingState, optimizer: AdamW, digest: String, to url: URL) throws {
         let n = optimizer.parameters.count
         let m = Tensor(storage: optimizer.m, shape: [n]), v = Tensor(storage: optimizer.v, shape: [n])
-        let rng = String(decoding: try JSONEncoder().encode(s.random), as: UTF8.self)
+        let rng = TrainingRun.json(s.random)
         try SafeTensors.write([("adam.m", m), ("adam.v", v)],
                               metadata: ["kind": "training_state", "step": String(s.step), "adam_step": String(optimizer.step),
-                                         "best_score": String(s.bestScore), "rng": rng, "config": s.configJSON],
+                                         "best_score": String(s.bestScore), "rng": rng, "config": s.configJSON,
+                                         "optimizer": s.optimizerRole, CheckpointSet.digestKey: digest],
                               to: url)
     }
 
-    /// Reads a state and restores the optimiser from it.
-    public static func load(from url: URL, into optimizer: AdamW) throws -> TrainingState {
+    /// The state as a companion of the checkpoint `url` in a `CheckpointSet` save.
+    public static func companion(_ s: TrainingState, optimizer: AdamW, of url: URL) -> CheckpointSet.Companion {
+        CheckpointSet.Companion(url: Self.url(for: url)) { to, digest in try save(s, optimizer: optimizer, digest: digest, to: to) }
+    }
+
+    /// Reads the state saved with `checkpoint` and restores the optimiser from it.
+    public static func load(for checkpoint: URL, into optimizer: AdamW) throws -> TrainingState {
+        try load(for: checkpoint) { _ in optimizer }
+    }
+
+    /// Reads the state saved with `checkpoint` and restores the optimiser `optimizer(role)`
+    /// returns for the role it was saved from.
+    public static func load(for checkpoint: URL, into optimizer: (String) -> AdamW) throws -> TrainingState {
+        let url = try CheckpointSet.companion(Self.url(for: checkpoint), of: checkpoint, what: "training state")
         let f = try SafeTensors.read(url)
+        let role = f.metadata["optimizer"] ?? "main"
+        let optimizer = optimizer(role)
         guard f.metadata["kind"] == "training_state", let step = f.metadata["step"].flatMap(Int.init),
               let adamStep = f.metadata["adam_step"].flatMap(Int.init),
               let best = f.metadata["best_score"].flatMap(Double.init), let rngText = f.metadata["rng"],
@@ -39,7 +66,7 @@ public struct TrainingState {
             throw InputError(url.path, "optimiser state does not fit the model (\(f.tensors["adam.m"]?.count ?? 0) vs \(optimizer.parameters.count) parameters)")
         }
         optimizer.restore(step: adamStep, m: m.data, v: v.data)
-        return TrainingState(step: step, bestScore: best, random: rng, configJSON: config)
+        return TrainingState(step: step, bestScore: best, random: rng, configJSON: config, optimizerRole: role)
     }
 }
 
