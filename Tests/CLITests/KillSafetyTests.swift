@@ -10,17 +10,10 @@ final class KillSafetyTests: XCTestCase {
         let script = CLI.fixtures.deletingLastPathComponent()
             .appendingPathComponent("tools/kill_soak.py")
         let work = CLI.temporaryDirectory().appendingPathComponent("soak")
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["python3", script.path, "--bin", CLI.binary.path, "--work", work.path, "--kills", "2", "--seed", "7"]
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        let o = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        let e = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
-        XCTAssertEqual(p.terminationStatus, 0, "kill_soak failed:\n\(o)\n\(e)")
+        let r = try CLI.run(executable: URL(fileURLWithPath: "/usr/bin/env"),
+                            ["python3", script.path, "--bin", CLI.binary.path, "--work", work.path, "--kills", "2", "--seed", "7"])
+        XCTAssertEqual(r.status, 0, "kill_soak failed:\n\(r.stdout)\n\(r.stderr)")
+        let o = r.stdout
         for command in ["prepare", "train-reconstruction", "train-policy", "edit"] {
             XCTAssertTrue(o.contains("\(command): 2 kills"), "no verdict for \(command):\n\(o)")
         }
