@@ -47,6 +47,7 @@ struct TrainReconstruction: CheckedCommand {
             }
             cfg = p
         }
+        if let steps, steps <= 0 { throw ValidationError("--steps must be positive, got \(steps)") }
         // A new run rescales its whole schedule to --steps; a resumed one extends its cosine.
         if let steps { cfg = resume ? { var c = cfg; c.totalSteps = steps; return c }() : cfg.rescaled(toSteps: steps) }
         var o = ConfigOverrides(cfg)

@@ -35,6 +35,21 @@ final class AudioLengthLimitTests: XCTestCase {
         }
     }
 
+    /// A FLAC whose header gives no length (total samples 0) is read in blocks and refused
+    /// once what it decodes passes the limit.
+    func testAFileOfUnknownLengthStopsAtTheLimit() throws {
+        var flac = [UInt8](try Data(contentsOf: DSPFixtures.dir.deletingLastPathComponent().appendingPathComponent("fuzz/audio/seed-s16.flac")))
+        // STREAMINFO's 36-bit total-samples field: the low 4 bits of byte 21 and bytes 22-25.
+        flac[21] &= 0xF0
+        for i in 22...25 { flac[i] = 0 }
+        let url = try write(Data(flac), "unknown-length.flac")
+        XCTAssertEqual(try AudioFile.decode(url).interleaved.count, 300)
+        InputLimits.current.maxAudioMinutes = 0.0001
+        XCTAssertThrowsError(try AudioFile.decode(url)) {
+            XCTAssertTrue("\($0)".hasSuffix("over the limit of 0.0001 minutes (--max-audio-minutes raises it)"), "\($0)")
+        }
+    }
+
     func testTheLimitCanBeRaisedAndLowered() throws {
         let url = try write(silentWAV(frames: 12_000, sampleRate: 100), "two-minutes.wav")
         XCTAssertEqual(try AudioFile.load(url, sampleRate: nil).samples.count, 12_000)

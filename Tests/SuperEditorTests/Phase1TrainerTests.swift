@@ -234,6 +234,30 @@ final class Phase1TrainerTests: XCTestCase {
         XCTAssertThrowsError(try Phase1Config.load(bad)) { XCTAssertTrue("\($0)".contains("encoder_dims"), "\($0)") }
     }
 
+    /// Sizes, counts and intervals that would trap later (zero heads divide by zero, a huge
+    /// warmup overflows the rescaled schedule) are one-line errors on the file, both phases.
+    func testConfigFileRefusesSizesThatWouldTrap() throws {
+        let dir = temporaryDirectory()
+        for (json, field) in [(#"{"n_heads": 0}"#, "n_heads must be positive"), (#"{"batch_size": -2}"#, "batch_size must be positive"),
+                              (#"{"warmup_steps": -1}"#, "warmup_steps must not be negative")] {
+            let f = dir.appendingPathComponent("p1.json")
+            try Data(json.utf8).write(to: f)
+            XCTAssertThrowsError(try Phase1Config.load(f)) {
+                XCTAssertEqual(($0 as? InputError)?.path, f.path); XCTAssertTrue("\($0)".contains(field), "\($0)")
+            }
+        }
+        for (json, field) in [(#"{"n_heads": 0}"#, "n_heads must be positive"), (#"{"minibatch_size": 0}"#, "minibatch_size must be positive")] {
+            let f = dir.appendingPathComponent("p2.json")
+            try Data(json.utf8).write(to: f)
+            XCTAssertThrowsError(try Phase2Config.load(f)) {
+                XCTAssertEqual(($0 as? InputError)?.path, f.path); XCTAssertTrue("\($0)".contains(field), "\($0)")
+            }
+        }
+        var huge = Phase1Config.preset("tiny")!
+        huge.warmupSteps = Int.max / 2
+        XCTAssertEqual(huge.rescaled(toSteps: 1_000_000).warmupSteps, 1_000_000)
+    }
+
     func testTensorBoardEventsOpenInTensorBoard() throws {
         guard let python = ProcessInfo.processInfo.environment["SUPER_EDITOR_PYTHON"] else {
             throw XCTSkip("SUPER_EDITOR_PYTHON is not set (make test sets it to a venv with tensorboard)")

@@ -90,6 +90,7 @@ public struct Phase1Config: Codable, Equatable, Sendable {
         seed = try c.decodeIfPresent(UInt64.self, forKey: .seed) ?? d.seed
         clampOutput = try c.decodeIfPresent(Bool.self, forKey: .clampOutput) ?? d.clampOutput
         outputInitScale = try c.decodeIfPresent(Float.self, forKey: .outputInitScale) ?? d.outputInitScale
+        if let p = fieldProblem { throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: p)) }
         let known = Set(CodingKeys.allCases.map(\.rawValue))
         let raw = try decoder.container(keyedBy: AnyKey.self)
         if let unknown = raw.allKeys.map(\.stringValue).sorted().first(where: { !known.contains($0) }) {
@@ -102,6 +103,7 @@ public struct Phase1Config: Codable, Equatable, Sendable {
     /// reference model has one width (`decoder_dim` must equal `encoder_dim`), and the audio
     /// settings must be those the cache's features were made with.
     public func validate(against dataset: PairedMelDataset) throws {
+        if let p = fieldProblem { throw InputError("config", p) }
         guard encoderDim % nHeads == 0 else {
             throw InputError("config", "encoder_dim \(encoderDim) is not divisible by n_heads \(nHeads)")
         }
@@ -112,6 +114,15 @@ public struct Phase1Config: Codable, Equatable, Sendable {
         guard sampleRate == dataset.sampleRate, hopLength == dataset.hopLength else {
             throw InputError(dataset.cache.path, "cache features are at \(dataset.sampleRate) Hz with hop \(dataset.hopLength), config says \(sampleRate) Hz and hop \(hopLength)")
         }
+    }
+
+    /// A size, count or interval out of range, in words (see `ConfigFile.problem`).
+    var fieldProblem: String? {
+        ConfigFile.problem(positive: [("encoder_dim", encoderDim), ("decoder_dim", decoderDim), ("n_encoder_layers", nEncoderLayers),
+                                      ("n_decoder_layers", nDecoderLayers), ("n_heads", nHeads), ("n_mels", nMels),
+                                      ("sample_rate", sampleRate), ("hop_length", hopLength), ("batch_size", batchSize),
+                                      ("max_seq_len", maxSeqLen), ("total_steps", totalSteps), ("validate_every", validateEvery)],
+                           nonNegative: [("warmup_steps", warmupSteps)])
     }
 
     /// The model shape this config trains.
@@ -128,8 +139,9 @@ public struct Phase1Config: Codable, Equatable, Sendable {
         var c = self
         let factor = Double(steps) / Double(max(1, totalSteps))
         c.totalSteps = steps
-        c.warmupSteps = min(steps, max(1, Int((Double(warmupSteps) * factor).rounded())))
-        c.validateEvery = max(1, Int((Double(validateEvery) * factor).rounded()))
+        // Clamped in floating point first: a huge field times the factor must not overflow Int.
+        c.warmupSteps = max(1, Int(min(Double(steps), (Double(warmupSteps) * factor).rounded())))
+        c.validateEvery = max(1, Int(min(Double(Int32.max), (Double(validateEvery) * factor).rounded())))
         return c
     }
 
@@ -165,6 +177,15 @@ public struct Phase1Config: Codable, Equatable, Sendable {
 
 /// Reads a JSON config file, turning decoding failures into a one-line error on the file.
 enum ConfigFile {
+    /// The first integer field that must be positive (a size, a count, an interval) but is
+    /// not, or that must be at least 0 (`nonNegative`) but is not: zero heads or a negative
+    /// batch would trap later instead of being an error now.
+    static func problem(positive: [(String, Int)], nonNegative: [(String, Int)] = []) -> String? {
+        if let (name, v) = positive.first(where: { $0.1 <= 0 }) { return "\(name) must be positive, got \(v)" }
+        if let (name, v) = nonNegative.first(where: { $0.1 < 0 }) { return "\(name) must not be negative, got \(v)" }
+        return nil
+    }
+
     static func load<C: Decodable>(_ url: URL) throws -> C {
         guard let data = try? Data(contentsOf: url) else { throw InputError(url.path, "cannot read config file") }
         do { return try JSONDecoder().decode(C.self, from: data) } catch let DecodingError.dataCorrupted(ctx) {

@@ -70,6 +70,16 @@ public struct Phase2Config: Codable, Equatable, Sendable {
     public var rlSamples: Int?
     public static let defaultRLSamples = 4
 
+    /// A size, count or interval out of range, in words (see `ConfigFile.problem`).
+    var fieldProblem: String? {
+        ConfigFile.problem(positive: [("predictor_dim", predictorDim), ("n_layers", nLayers), ("n_heads", nHeads), ("n_mels", nMels),
+                                      ("batch_size", batchSize), ("n_epochs_per_update", nEpochsPerUpdate),
+                                      ("minibatch_size", minibatchSize), ("max_seq_len", maxSeqLen),
+                                      ("warm_start_batch_size", warmStartBatchSize), ("validate_every", validateEvery),
+                                      ("attention_window", attentionWindow), ("global_tokens", globalTokens)],
+                           nonNegative: [("updates", updates), ("warm_start_steps", warmStartSteps)])
+    }
+
     public init() {}
 
     enum CodingKeys: String, CodingKey, CaseIterable {
@@ -108,6 +118,7 @@ public struct Phase2Config: Codable, Equatable, Sendable {
         classWeightPower = try v(.classWeightPower, d.classWeightPower)
         rlBaseline = try c.decodeIfPresent(RLBaseline.self, forKey: .rlBaseline)
         rlSamples = try c.decodeIfPresent(Int.self, forKey: .rlSamples)
+        if let p = fieldProblem { throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: p)) }
         if let n = rlSamples, n < 2 {
             throw DecodingError.dataCorruptedError(forKey: .rlSamples, in: c, debugDescription: "rl_samples must be at least 2")
         }

@@ -63,6 +63,7 @@ public enum PolicyTraining {
         try run.checkStart(resume: resume, writer: writer)
         let cfg = try TrainingRun.effectiveConfig(requested: config, saved: resume ? try savedConfig(run) : nil, overrides: overrides,
                                                   extendable: extendableOnResume, runPath: run.directory.path)
+        if let p = cfg.fieldProblem { throw InputError("config", p) }
         guard cfg.predictorDim % cfg.nHeads == 0 else {
             throw InputError("config", "predictor_dim \(cfg.predictorDim) is not divisible by n_heads \(cfg.nHeads)")
         }
