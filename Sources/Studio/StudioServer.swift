@@ -44,8 +44,9 @@ public struct StudioServer: Sendable {
             configuration: .init(address: .hostname(host, port: port), serverName: "super-editor studio"),
             onServerRunning: { channel in
                 let bound = channel.localAddress?.port ?? 0
-                let shown = host.contains(":") ? "[\(host)]" : host
-                onReady(URL(string: "http://\(shown):\(bound)/")!)
+                // An IPv6 host goes in brackets, its zone's "%" escaped (fe80::1%eth0).
+                let shown = host.contains(":") ? "[\(host.replacingOccurrences(of: "%", with: "%25"))]" : host
+                onReady(URL(string: "http://\(shown):\(bound)/") ?? URL(fileURLWithPath: "/"))
             },
             logger: logger)
         defer { store.removeFolder() }

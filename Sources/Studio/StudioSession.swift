@@ -76,8 +76,10 @@ public actor StudioSession {
     /// What a render leaves in the session folder: the output WAV and its waveform.
     struct Rendered { var file: String; var peaks: [Float] }
 
+    /// Each write gets its own name (a render and an edit can work on the same version at
+    /// once), so a later write never replaces the audio another result shows.
     private static func writeOutput(_ r: EditPipeline.Result, version: Int, in folder: URL) throws -> Rendered {
-        let file = "output-\(version).wav"
+        let file = "output-\(version)-\(UUID().uuidString.prefix(8).lowercased()).wav"
         try AudioFile.write(r.audio, sampleRate: r.sampleRate, to: folder.appendingPathComponent(file))
         return Rendered(file: file, peaks: StudioPictures.peaks(r.audio))
     }

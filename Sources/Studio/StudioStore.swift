@@ -23,7 +23,9 @@ public actor StudioStore {
         self.given = given.map { URL(fileURLWithPath: StudioPaths.canonical($0.path)) }
         self.worker = worker
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("super-editor-studio-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        // Only this user may read the uploads and renders inside it.
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true,
+                                                attributes: [.posixPermissions: 0o700])
     }
 
     /// A session for a given file (the one already open, if any), its analysis started. A file

@@ -45,7 +45,7 @@ public final class BeatPolicyTrainer: PolicyTrainer {
                 collective: Collective = SingleProcess()) throws {
         let run = TrainingRun(out)
         let cfg = try PolicyTraining.resolve(config: config, dataset: dataset, run: run, resume: resume, overrides: overrides,
-                                             writer: collective.isWriter)
+                                             collective: collective)
         guard cfg.architecture == .beat else { throw InputError("config", "BeatPolicyTrainer trains the beat policy; architecture is \(cfg.architecture.rawValue)") }
         guard cfg.attentionWindow > 0, cfg.globalTokens > 0 else {
             throw InputError("config", "attention_window and global_tokens must be positive")

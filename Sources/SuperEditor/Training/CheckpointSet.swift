@@ -69,7 +69,7 @@ public enum CheckpointSet {
             let recorded = (try? SafeTensors.read(url))?.metadata[digestKey]
             let checkpoint = recorded.flatMap { $0.split(separator: ":").first }.map { directory.appendingPathComponent(String($0)) }
             if let recorded, let checkpoint, !checkpoint.lastPathComponent.hasPrefix("."),
-               FileManager.default.fileExists(atPath: checkpoint.path), try digest(of: checkpoint) == recorded {
+               FileManager.default.fileExists(atPath: checkpoint.path), (try? digest(of: checkpoint)) == recorded {
                 try AtomicFile.commit(url, to: canonical)
             } else {
                 try? FileManager.default.removeItem(at: url)

@@ -49,6 +49,8 @@ public final class Phase1Trainer {
                 overrides: Set<String> = [], stop: StopRequest = StopRequest(), collective: Collective = SingleProcess()) throws {
         let run = TrainingRun(out)
         try run.checkStart(resume: resume, writer: collective.isWriter)
+        // The writer may have just finished an interrupted save; the others read after it.
+        collective.barrier()
         let last = run.last
         var saved: SafeTensors.File?
         var savedConfig: Phase1Config?

@@ -59,8 +59,10 @@ public enum PolicyTraining {
     /// The run's effective config (`TrainingRun.effectiveConfig`) with the checks both trainers
     /// need before anything is built.
     static func resolve(config: Phase2Config, dataset: PairedMelDataset, run: TrainingRun, resume: Bool,
-                        overrides: Set<String>, writer: Bool = true) throws -> Phase2Config {
-        try run.checkStart(resume: resume, writer: writer)
+                        overrides: Set<String>, collective: Collective = SingleProcess()) throws -> Phase2Config {
+        try run.checkStart(resume: resume, writer: collective.isWriter)
+        // The writer may have just finished an interrupted save; the others read after it.
+        collective.barrier()
         let cfg = try TrainingRun.effectiveConfig(requested: config, saved: resume ? try savedConfig(run) : nil, overrides: overrides,
                                                   extendable: extendableOnResume, runPath: run.directory.path)
         if let p = cfg.fieldProblem { throw InputError("config", p) }
