@@ -1,9 +1,8 @@
-import AudioDSP
 import Foundation
 import SuperEditor
 
 /// The files the studio exports from the current output, each written into the session folder
-/// by the library's own writer (the formats `edit` writes), then sent to the browser.
+/// by the library's own writer (`EditOutput`, as `edit` writes them), then sent to the browser.
 public enum StudioExport: String, CaseIterable, Sendable {
     case wav, labels, audacity, otio, edl
 
@@ -27,14 +26,19 @@ public enum StudioExport: String, CaseIterable, Sendable {
         }
     }
 
-    /// Writes this export of `r` (the output of `source`) to `url`.
+    /// Writes this export of `r` (the output of `source`) to `url`, as `edit` writes it.
     func write(_ r: EditPipeline.Result, source: URL, to url: URL) throws {
+        try output.write(r, source: source, to: url)
+    }
+
+    /// The library's writer for this export.
+    var output: EditOutput {
         switch self {
-        case .wav: try AudioFile.write(r.audio, sampleRate: r.sampleRate, to: url)
-        case .labels: try EditExports.writeJSON(EditExports.beatLabels(r), to: url)
-        case .audacity: try EditExports.writeText(EditExports.audacityTrack(EditExports.beatLabels(r)), to: url)
-        case .otio: try EditExports.writeText(TimelineExports.otio(r, source: source), to: url)
-        case .edl: try EditExports.writeText(TimelineExports.edl(r, source: source), to: url)
+        case .wav: return .wav
+        case .labels: return .labels
+        case .audacity: return .audacity
+        case .otio: return .otio
+        case .edl: return .edl
         }
     }
 }

@@ -1,5 +1,4 @@
 import ArgumentParser
-import AudioDSP
 import Foundation
 import SuperEditor
 
@@ -46,14 +45,11 @@ struct Edit: CheckedCommand {
         let rec = try reconstruction.map { try Checkpoint.loadReconstruction(URL(fileURLWithPath: $0)) } ?? PretrainedModels.reconstruction()
         let r = try pipeline.run(input: URL(fileURLWithPath: input), policy: pol, reconstruction: rec)
         bar.update(100, "done")
-        try AudioFile.write(r.audio, sampleRate: r.sampleRate, to: URL(fileURLWithPath: out))
-        let beats = EditExports.beatLabels(r)
-        if let labelsOut { try EditExports.writeJSON(beats, to: URL(fileURLWithPath: labelsOut)) }
-        if let audacityLabels { try EditExports.writeText(EditExports.audacityTrack(beats), to: URL(fileURLWithPath: audacityLabels)) }
-        if let plot { try EditExports.plot(r).writePNG(to: URL(fileURLWithPath: plot)) }
-        let source = URL(fileURLWithPath: input)
-        if let otio { try EditExports.writeText(TimelineExports.otio(r, source: source), to: URL(fileURLWithPath: otio)) }
-        if let edl { try EditExports.writeText(TimelineExports.edl(r, source: source), to: URL(fileURLWithPath: edl)) }
+        let requested: [(EditOutput, String?)] = [(.wav, out), (.labels, labelsOut), (.audacity, audacityLabels), (.plot, plot),
+                                                  (.otio, otio), (.edl, edl)]
+        for case let (kind, path?) in requested {
+            try kind.write(r, source: URL(fileURLWithPath: input), to: URL(fileURLWithPath: path))
+        }
         let counts = EditLabel.actions.map { l in "\(l.name) \(r.labels.filter { $0 == l }.count)" }.joined(separator: ", ")
         print(String(format: "%@: %.1f s → %.1f s, %d beats (%@)", out, r.input.duration,
                      Double(r.audio.count) / Double(r.sampleRate), r.labels.count, counts))

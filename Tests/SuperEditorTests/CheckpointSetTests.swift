@@ -25,8 +25,7 @@ final class CheckpointSetTests: XCTestCase {
 
     func companionValue(in dir: URL) throws -> String? {
         let last = dir.appendingPathComponent("last.safetensors")
-        let url = try CheckpointSet.companion(dir.appendingPathComponent("last.state.safetensors"), of: last, what: "state")
-        return try SafeTensors.read(url).metadata["v"]
+        return try CheckpointSet.companion(dir.appendingPathComponent("last.state.safetensors"), of: last, what: "state").file.metadata["v"]
     }
 
     func testEveryCutOfASaveLeavesAMatchingSet() throws {

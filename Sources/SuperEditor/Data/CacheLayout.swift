@@ -164,6 +164,18 @@ public struct CacheLayout: Sendable {
         try NPZ.write(arrays, to: url)
     }
 
+    /// A beat-times `.npy` (the cache's, or `predict --beats`): floats in seconds on one axis,
+    /// held to the process's `InputLimits` (count, and each time within the audio limit).
+    public static func readBeatTimes(_ url: URL) throws -> [Double] {
+        let times = try NPY.read(url)
+        guard times.shape.count == 1, [.float64, .float32].contains(times.dtype) else {
+            throw InputError(url.path, "beat times must be a 1-D float array of seconds, got \(times.dtype.rawValue) \(times.shape)")
+        }
+        let values = times.doubles()
+        try InputLimits.current.checkBeatTimes(values, file: url.path)
+        return values
+    }
+
     /// A labels `.npy` of the cache (per frame or per beat): integers, one axis, `count` long
     /// when given, every value an edit action (not PAD).
     public static func readLabels(_ url: URL, count: Int? = nil) throws -> [EditLabel] {

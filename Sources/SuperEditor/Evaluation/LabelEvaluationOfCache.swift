@@ -19,8 +19,7 @@ extension LabelEvaluation {
             let t = try SynthTruth.read(truth.appendingPathComponent(name))
             let id = String(name.dropLast(5))
             guard layout.isComplete(id) else { continue }
-            let beats = try NPY.read(layout.beats(id)).doubles()
-            try InputLimits.current.checkBeatTimes(beats, file: layout.beats(id).path)
+            let beats = try CacheLayout.readBeatTimes(layout.beats(id))
             let beatLabels = try CacheLayout.readLabels(layout.beatLabels(id), count: beats.count)
             let frameLabels = try CacheLayout.readLabels(layout.frameLabels(id))
             let truthLabels = try t.labels.map { v in

@@ -71,14 +71,9 @@ public enum FeatureInference {
         if model.config.architecture == .beat {
             guard !batched || b == 1 else { throw InputError(melURL.path, "a beat policy takes one track (T, n_mels) at a time") }
             if let beatsURL {
-                let times = try NPY.read(beatsURL)
-                try InputLimits.current.checkBeatTimes(times.doubles(), file: beatsURL.path)
-                guard times.shape.count == 1, [.float64, .float32].contains(times.dtype) else {
-                    throw InputError(beatsURL.path, "beats must be a 1-D float array of times in seconds, got \(times.dtype.rawValue) \(times.shape)")
-                }
-                let values = times.doubles()
-                guard values.allSatisfy({ $0.isFinite && $0 >= 0 }), zip(values, values.dropFirst()).allSatisfy({ $0 < $1 }) else {
-                    throw InputError(beatsURL.path, "beat times must be finite, non-negative and increasing")
+                let values = try CacheLayout.readBeatTimes(beatsURL)
+                guard zip(values, values.dropFirst()).allSatisfy({ $0 < $1 }) else {
+                    throw InputError(beatsURL.path, "beat times must increase")
                 }
                 beatFrames = values.map { Int(($0 * frameRate).rounded()) }.filter { $0 < t }
             } else if let features {

@@ -77,18 +77,19 @@ public enum CheckpointSet {
         }
     }
 
-    /// The file, canonical or pending, that holds the companion of `checkpoint` saved with it.
-    /// A companion without a digest (written before digests existed) is taken as it is.
-    public static func companion(_ url: URL, of checkpoint: URL, what: String) throws -> URL {
+    /// The file, canonical or pending, that holds the companion of `checkpoint` saved with it,
+    /// and its contents (read once, here). A companion without a digest (written before
+    /// digests existed) is taken as it is.
+    public static func companion(_ url: URL, of checkpoint: URL, what: String) throws -> (url: URL, file: SafeTensors.File) {
         let want = try digest(of: checkpoint)
         var found: [String] = []
         for candidate in [url, pendingURL(url)] where FileManager.default.fileExists(atPath: candidate.path) {
             let file = try SafeTensors.read(candidate)
             guard let d = file.metadata[digestKey] else {
-                if candidate == url { return url }
+                if candidate == url { return (url, file) }
                 continue
             }
-            if d == want { return candidate }
+            if d == want { return (candidate, file) }
             found.append(d)
         }
         if found.isEmpty { throw InputError(url.path, "missing: the \(what) saved with \(checkpoint.lastPathComponent) is not there") }

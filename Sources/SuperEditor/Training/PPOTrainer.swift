@@ -91,7 +91,7 @@ public final class PPOTrainer: PolicyTrainer {
         if resume {
             let (pf, _) = try Checkpoint.open(last, kind: .policy, config: PredictorConfig.self)
             try Checkpoint.fill(agent.policy, from: pf, path: last.path)
-            let vURL = try CheckpointSet.companion(TrainingRun.valueCheckpoint(for: last), of: last, what: "value network")
+            let vURL = try CheckpointSet.companion(TrainingRun.valueCheckpoint(for: last), of: last, what: "value network").url
             let (vf, _) = try Checkpoint.open(vURL, kind: .value, config: PredictorConfig.self)
             try Checkpoint.fill(agent.value, from: vf, path: vURL.path)
         }

@@ -232,13 +232,9 @@ final class PairStore {
         }
         let ints = try CacheLayout.readLabels(labelsURL, count: frames).map(\.rawValue)
         let beatsURL = layout.beats(id)
-        let beatTimes = try NPY.read(beatsURL)
-        try InputLimits.current.checkBeatTimes(beatTimes.doubles(), file: beatsURL.path)
-        guard beatTimes.shape.count == 1, [.float64, .float32].contains(beatTimes.dtype) else {
-            throw InputError(beatsURL.path, "beat times must be a 1-D float array, got \(beatTimes.dtype.rawValue) \(beatTimes.shape)")
-        }
+        let beatTimes = try CacheLayout.readBeatTimes(beatsURL)
         let frameRate = Double(raw.sampleRate) / Double(raw.hopLength)
-        let beatFrames = beatTimes.doubles().map { Int(($0 * frameRate).rounded()) }
+        let beatFrames = beatTimes.map { Int(($0 * frameRate).rounded()) }
         guard zip(beatFrames, beatFrames.dropFirst()).allSatisfy({ $0 < $1 }), (beatFrames.last ?? 0) < max(frames, 1) else {
             throw InputError(beatsURL.path, "beat times must increase and lie inside the track's \(frames) frames")
         }

@@ -51,8 +51,7 @@ public struct TrainingState {
     /// Reads the state saved with `checkpoint` and restores the optimiser `optimizer(role)`
     /// returns for the role it was saved from.
     public static func load(for checkpoint: URL, into optimizer: (String) -> AdamW) throws -> TrainingState {
-        let url = try CheckpointSet.companion(Self.url(for: checkpoint), of: checkpoint, what: "training state")
-        let f = try SafeTensors.read(url)
+        let (url, f) = try CheckpointSet.companion(Self.url(for: checkpoint), of: checkpoint, what: "training state")
         let role = f.metadata["optimizer"] ?? "main"
         let optimizer = optimizer(role)
         guard f.metadata["kind"] == "training_state", let step = f.metadata["step"].flatMap(Int.init),
