@@ -21,7 +21,16 @@ let fuzzTargets: [Target] = withFuzzer ? [.executableTarget(name: "super-editor-
 
 // Release builds use whole-module optimisation (the default for -c release) and -Ounchecked
 // in the numeric targets, whose hot loops already work on unsafe buffers.
-let fast: [SwiftSetting] = [.unsafeFlags(["-Ounchecked", "-wmo"], .when(configuration: .release))]
+// On x86-64 they are also compiled for Haswell (AVX2 and FMA, every x86 server and desktop
+// processor since 2013-2015), so that those loops vectorise eight floats wide instead of SSE's
+// four; SUPER_EDITOR_TARGET_CPU names another target (`x86-64` for the oldest processors).
+#if arch(x86_64)
+let targetCPU = ProcessInfo.processInfo.environment["SUPER_EDITOR_TARGET_CPU"] ?? "haswell"
+let cpuFlags = ["-target-cpu", targetCPU]
+#else
+let cpuFlags: [String] = []
+#endif
+let fast: [SwiftSetting] = [.unsafeFlags(["-Ounchecked", "-wmo"] + cpuFlags, .when(configuration: .release))]
 
 let package = Package(
     name: "SuperEditor",

@@ -41,43 +41,44 @@ public struct GriffinLim: Sendable {
                 angles[2 * k + 1] = magnitude[k] * Float(sin(phi))
             }
         }
-        var previous: [Float]? = nil
+        // Two spectrogram buffers serve the three roles (the angles, the STFT of their audio, and
+        // the last iteration's STFT for the momentum): once the angles have made their audio
+        // they are not needed, so that audio's STFT goes into their buffer, and the new angles,
+        // elementwise from it and the last STFT, go into the last STFT's buffer.
+        var previous = [Float](repeating: 0, count: count * 2)
+        var hasPrevious = false
         let eps = Float.leastNormalMagnitude
         let beta = momentum / (1 + momentum)
         for _ in 0..<iterations {
             let y = stft.inverse(angles, frames: frames, length: length)
-            let rebuilt = stft.forward(y)
-            precondition(rebuilt.count == angles.count, "griffinlim: frame count changed; pass the original length")
-            angles.withUnsafeMutableBufferPointer { ab in
-                rebuilt.withUnsafeBufferPointer { rb in
+            precondition(stft.frameCount(y.count) == frames, "griffinlim: frame count changed; pass the original length")
+            y.withUnsafeBufferPointer { yb in angles.withUnsafeMutableBufferPointer { stft.forward(yb, into: $0) } }
+            let useMomentum = hasPrevious
+            angles.withUnsafeBufferPointer { rb in
+                previous.withUnsafeMutableBufferPointer { pb in
                     magnitude.withUnsafeBufferPointer { mb in
-                        let a = SendablePointer(ab.baseAddress!)
                         let r = SendablePointer(UnsafeMutablePointer(mutating: rb.baseAddress!))
+                        let a = SendablePointer(pb.baseAddress!)
                         let s = SendablePointer(UnsafeMutablePointer(mutating: mb.baseAddress!))
-                        let update: (UnsafePointer<Float>?) -> Void = { prev in
-                            parallelFor(count, grain: 8192) { range in
-                                for k in range {
-                                    var re = r.p[2 * k], im = r.p[2 * k + 1]
-                                    if let prev {
-                                        re -= beta * prev[2 * k]
-                                        im -= beta * prev[2 * k + 1]
-                                    }
-                                    let mag = (re * re + im * im).squareRoot() + eps
-                                    let g = s.p[k] / mag
-                                    a.p[2 * k] = re * g
-                                    a.p[2 * k + 1] = im * g
+                        parallelFor(count, grain: 8192) { range in
+                            for k in range {
+                                var re = r.p[2 * k], im = r.p[2 * k + 1]
+                                if useMomentum {
+                                    re -= beta * a.p[2 * k]
+                                    im -= beta * a.p[2 * k + 1]
                                 }
+                                let mag = (re * re + im * im).squareRoot() + eps
+                                let g = s.p[k] / mag
+                                a.p[2 * k] = re * g
+                                a.p[2 * k + 1] = im * g
                             }
-                        }
-                        if let previous {
-                            previous.withUnsafeBufferPointer { update($0.baseAddress!) }
-                        } else {
-                            update(nil)
                         }
                     }
                 }
             }
-            previous = rebuilt
+            // `previous` now holds the new angles and `angles` this iteration's STFT.
+            swap(&angles, &previous)
+            hasPrevious = true
         }
         return stft.inverse(angles, frames: frames, length: length)
     }

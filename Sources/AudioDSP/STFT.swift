@@ -64,17 +64,21 @@ public struct STFT: Sendable {
 
     /// The complex STFT of `y`: (T, bins) interleaved (re, im), T = 1 + n / hop.
     public func forward(_ y: UnsafeBufferPointer<Float>) -> [Float] {
+        var out = [Float](repeating: 0, count: frameCount(y.count) * bins * 2)
+        out.withUnsafeMutableBufferPointer { forward(y, into: $0) }
+        return out
+    }
+
+    /// The complex STFT of `y` written into `out`, which holds exactly its (T, bins) pairs.
+    public func forward(_ y: UnsafeBufferPointer<Float>, into out: UnsafeMutableBufferPointer<Float>) {
         let frames = frameCount(y.count)
         let bins = self.bins
-        var out = [Float](repeating: 0, count: frames * bins * 2)
-        guard let base = y.baseAddress else { return out }
-        out.withUnsafeMutableBufferPointer { obuf in
-            let o = SendablePointer(obuf.baseAddress!)
-            forEachFrame(base, count: y.count, frames: frames) { t, frame, fft, _ in
-                fft.forward(frame, into: o.p + t * bins * 2)
-            }
+        precondition(out.count == frames * bins * 2, "stft: output of \(out.count) floats for \(frames) frames")
+        guard let base = y.baseAddress else { return }
+        let o = SendablePointer(out.baseAddress!)
+        forEachFrame(base, count: y.count, frames: frames) { t, frame, fft, _ in
+            fft.forward(frame, into: o.p + t * bins * 2)
         }
-        return out
     }
 
     public func forward(_ y: [Float]) -> [Float] { y.withUnsafeBufferPointer { forward($0) } }
@@ -172,48 +176,53 @@ public struct STFT: Sendable {
         // Frames that can reach the output: with center=True frame t covers
         // [t*hop - half, t*hop + half).
         let used = min(frames, (outLen + half + hop - 1) / hop + 1)
-        var tmp = [Float](repeating: 0, count: used * nFFT)
         let scale = 1 / Float(nFFT)
-        tmp.withUnsafeMutableBufferPointer { tbuf in
-            let tp = SendablePointer(tbuf.baseAddress!)
-            let sp = SendablePointer(UnsafeMutablePointer(mutating: spec.baseAddress!))
-            window.withUnsafeBufferPointer { wbuf in
-                let w = SendablePointer(UnsafeMutablePointer(mutating: wbuf.baseAddress!))
-                parallelFor(used, grain: 16) { range in
-                    let fft = RealFFT(size: nFFT)
-                    for t in range {
-                        let row = tp.p + t * nFFT
-                        fft.inverse(sp.p + t * bins * 2, into: row)
-                        for i in 0..<nFFT { row[i] *= w.p[i] * scale }
-                    }
-                }
-            }
-        }
         // Sum of squared windows over all `frames` frames (librosa counts every frame, even
         // those trimmed away by `length`).
         let wss = windowSumSquare(frames: frames)
         let tiny = Float.leastNormalMagnitude
-        tmp.withUnsafeBufferPointer { tbuf in
-            y.withUnsafeMutableBufferPointer { ybuf in
-                let tp = SendablePointer(UnsafeMutablePointer(mutating: tbuf.baseAddress!))
-                let yp = SendablePointer(ybuf.baseAddress!)
+        // The output goes in blocks of `blockHops` hops; each block inverts just the frames that
+        // reach it (a few at its edges are inverted again by the next block), so memory stays
+        // small however long the signal. Every sample adds its frames in increasing order.
+        let blockHops = 64, blockLength = blockHops * hop
+        let blocks = (outLen + blockLength - 1) / blockLength
+        let framesPerBlock = blockHops + nFFT / hop + 2
+        let sp = SendablePointer(UnsafeMutablePointer(mutating: spec.baseAddress!))
+        y.withUnsafeMutableBufferPointer { ybuf in
+            let yp = SendablePointer(ybuf.baseAddress!)
+            window.withUnsafeBufferPointer { wbuf in
                 wss.withUnsafeBufferPointer { wsb in
+                    let w = SendablePointer(UnsafeMutablePointer(mutating: wbuf.baseAddress!))
                     let ws = SendablePointer(UnsafeMutablePointer(mutating: wsb.baseAddress!))
-                    parallelFor(outLen, grain: 4096) { range in
-                        for j in range {
-                            // Output sample j is padded position p = j + half.
-                            let p = j + half
-                            let tHi = min(used - 1, p / hop)
-                            let tLo = max(0, (p - nFFT) / hop)
-                            var acc: Float = 0
-                            var t = tLo
-                            while t <= tHi {
-                                let k = p - t * hop
-                                if k >= 0 && k < nFFT { acc += tp.p[t * nFFT + k] }
-                                t += 1
+                    parallelFor(blocks) { range in
+                        let fft = RealFFT(size: nFFT)
+                        let tp = UnsafeMutablePointer<Float>.allocate(capacity: framesPerBlock * nFFT)
+                        defer { tp.deallocate() }
+                        for block in range {
+                            let j0 = block * blockLength, j1 = min(outLen, j0 + blockLength)
+                            let first = max(0, (j0 + half - nFFT) / hop), last = min(used - 1, (j1 - 1 + half) / hop)
+                            if first <= last {
+                                for t in first...last {
+                                    let row = tp + (t - first) * nFFT
+                                    fft.inverse(sp.p + t * bins * 2, into: row)
+                                    for i in 0..<nFFT { row[i] *= w.p[i] * scale }
+                                }
                             }
-                            let d = p < wss.count ? ws.p[p] : 0
-                            yp.p[j] = d > tiny ? acc / d : acc
+                            for j in j0..<j1 {
+                                // Output sample j is padded position p = j + half.
+                                let p = j + half
+                                let tHi = min(used - 1, p / hop)
+                                let tLo = max(0, (p - nFFT) / hop)
+                                var acc: Float = 0
+                                var t = tLo
+                                while t <= tHi {
+                                    let k = p - t * hop
+                                    if k >= 0 && k < nFFT { acc += tp[(t - first) * nFFT + k] }
+                                    t += 1
+                                }
+                                let d = p < wss.count ? ws.p[p] : 0
+                                yp.p[j] = d > tiny ? acc / d : acc
+                            }
                         }
                     }
                 }

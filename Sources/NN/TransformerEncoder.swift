@@ -28,8 +28,9 @@ public final class TransformerEncoderLayer: Module {
     }
 
     public func callAsFunction(_ x: Tensor, keyPaddingMask: [Bool]? = nil) -> Tensor {
-        let h = norm1(x + dropout1(selfAttn(x, keyPaddingMask: keyPaddingMask)))
-        return norm2(h + dropout2(linear2(dropout(linear1(h).relu()))))
+        let h = x.addLayerNorm(dropout1(selfAttn(x, keyPaddingMask: keyPaddingMask)), weight: norm1.weight, bias: norm1.bias, eps: norm1.eps)
+        let f = dropout(h.linearReLU(weight: linear1.weight, bias: linear1.bias))
+        return h.addLayerNorm(dropout2(linear2(f)), weight: norm2.weight, bias: norm2.bias, eps: norm2.eps)
     }
 }
 

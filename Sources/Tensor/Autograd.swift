@@ -4,10 +4,13 @@ final class GradFunction {
     let name: String
     let inputs: [Tensor]
     let backward: (Tensor) -> Void
+    /// What its backward pass counts as in `Profiler`'s split (nil when not profiling).
+    let profiledKind: Profiler.Kind?
     init(_ name: String, _ inputs: [Tensor], _ backward: @escaping (Tensor) -> Void) {
         self.name = name
         self.inputs = inputs
         self.backward = backward
+        profiledKind = Profiler.isMeasuring ? Profiler.backwardKind(ofOp: name) : nil
     }
 }
 
@@ -37,6 +40,7 @@ extension Tensor {
     /// Attaches history to an op's output when any input needs it.
     @discardableResult
     func record(_ name: String, _ inputs: [Tensor], _ backward: @escaping (Tensor) -> Void) -> Tensor {
+        Profiler.lap(op: name)
         if Tensor.needsGrad(inputs) {
             requiresGrad = true
             gradFunction = GradFunction(name, inputs.filter { $0.requiresGrad }, backward)
@@ -90,7 +94,9 @@ extension Tensor {
         accumulateGrad(seed, owned: false)
         for t in order.reversed() {
             guard let fn = t.gradFunction else { continue }
-            if let g = t.grad { fn.backward(g) }
+            if let g = t.grad {
+                if let kind = fn.profiledKind { Profiler.measure(kind) { fn.backward(g) } } else { fn.backward(g) }
+            }
             // Like PyTorch without retain_graph: free the graph and intermediate gradients.
             t.gradFunction = nil
             t.grad = nil

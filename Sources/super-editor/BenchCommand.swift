@@ -37,6 +37,12 @@ struct BenchModel: ParsableCommand {
             print(String(format: "train step %.4f s  (%.0f frames/s)", r.trainStepSeconds, r.trainFramesPerSecond))
             print(String(format: "inference  %.4f s  (%.0f frames/s)", r.inferSeconds, r.inferFramesPerSecond))
             print(String(format: "peak memory %.0f MiB", r.peakMemoryMB))
+            for (title, split) in [("train step", r.trainSplit), ("inference", r.inferSplit)] where !split.isEmpty {
+                let total = split.values.reduce(0, +)
+                let parts = split.sorted { $0.value > $1.value }
+                    .map { String(format: "%@ %.1f%%", $0.key, 100 * $0.value / max(total, 1e-12)) }
+                print("\(title) split: " + parts.joined(separator: ", "))
+            }
         }
     }
 }

@@ -1,4 +1,5 @@
 import AudioDSP
+import Tensor
 import XCTest
 
 /// Griffin-Lim and NNLS mel inversion against librosa's numbers on the fixtures.
@@ -40,6 +41,19 @@ final class InversionTests: XCTestCase {
         let back = stft.inverse(X, frames: stft.frameCount(y.count), length: y.count)
         XCTAssertEqual(back.count, y.count)
         XCTAssertLessThan(maxAbsDiff(back, y), 1e-5)
+    }
+
+    func testISTFTInvertsALongSTFTBlockByBlock() {
+        // 200,000 samples: the inverse adds its frames up in seven blocks of 64 hops.
+        let stft = STFT()
+        var rng = RandomGenerator(seed: 4)
+        let y = (0..<200_000).map { i in Float(sin(Double(i) * 0.003)) * 0.3 + (rng.nextFloat() - 0.5) * 0.2 }
+        let X = stft.forward(y)
+        let back = stft.inverse(X, frames: stft.frameCount(y.count), length: y.count)
+        XCTAssertEqual(back.count, y.count)
+        XCTAssertLessThan(maxAbsDiff(back, y), 1e-5)
+        let shorter = stft.inverse(X, frames: stft.frameCount(y.count), length: 100_001)
+        XCTAssertEqual(Array(back.prefix(100_001)), shorter)
     }
 
     func testMelToSTFTReachesLibrosasResidual() throws {

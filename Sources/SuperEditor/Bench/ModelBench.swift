@@ -16,9 +16,15 @@ public enum ModelBench {
         public let threads: Int
         public let peakMemoryMB: Double
         public let blasCore: String
+        /// Seconds per training step and per inference pass by kind of work (`Profiler.Kind`
+        /// names, plus `other` for the rest: the autograd bookkeeping, model glue), measured in
+        /// one more step and pass of each after the timed ones.
+        public let trainSplit: [String: Double]
+        public let inferSplit: [String: Double]
 
         enum CodingKeys: String, CodingKey {
             case preset, params, threads
+            case trainSplit = "train_split_s", inferSplit = "infer_split_s"
             case trainStepSeconds = "train_step_s", trainFramesPerSecond = "train_frames_per_s"
             case inferSeconds = "infer_s", inferFramesPerSecond = "infer_frames_per_s"
             case peakMemoryMB = "peak_memory_mb", blasCore = "blas_core"
@@ -39,11 +45,13 @@ public enum ModelBench {
         let labels = (0..<(b * t)).map { _ in Int(rng.next() % UInt64(EditLabel.actions.count)) }
 
         func step() {
-            params.zeroGrad()
+            Profiler.measure(.optimizer) { params.zeroGrad() }
             let l = loss(pred: model(mel, labels: labels), target: target, labels: labels)
             l.total.backward()
-            params.clipGradNorm(1.0)
-            optimizer.update()
+            Profiler.measure(.optimizer) {
+                params.clipGradNorm(1.0)
+                optimizer.update()
+            }
         }
         var train = 0.0
         if steps > 0 {
@@ -52,15 +60,30 @@ public enum ModelBench {
             for _ in 0..<steps { step() }
             train = seconds(since: start) / Double(steps)
         }
+        let trainSplit = steps > 0 ? split { step() } : [:]
 
         model.eval()
         _ = noGrad { model(mel, labels: labels) }
         let inferStart = DispatchTime.now()
         _ = noGrad { model(mel, labels: labels) }
         let infer = seconds(since: inferStart)
+        let inferSplit = split { _ = noGrad { model(mel, labels: labels) } }
         return Result(preset: preset.name, trainStepSeconds: train, trainFramesPerSecond: train > 0 ? Double(b * t) / train : 0,
                       inferSeconds: infer, inferFramesPerSecond: Double(b * t) / infer, params: params.count,
-                      threads: Threading.count, peakMemoryMB: peakMemoryMB(), blasCore: BLAS.coreName)
+                      threads: Threading.count, peakMemoryMB: peakMemoryMB(), blasCore: BLAS.coreName,
+                      trainSplit: trainSplit, inferSplit: inferSplit)
+    }
+
+    /// `body` run once under the profiler: seconds by kind, and `other` for the rest.
+    static func split(_ body: () -> Void) -> [String: Double] {
+        let start = DispatchTime.now()
+        Profiler.begin()
+        body()
+        let kinds = Profiler.end()
+        let total = seconds(since: start)
+        var out = Dictionary(uniqueKeysWithValues: kinds.map { ($0.key.name, $0.value) })
+        out["other"] = max(0, total - kinds.values.reduce(0, +))
+        return out
     }
 
     static func seconds(since start: DispatchTime) -> Double {

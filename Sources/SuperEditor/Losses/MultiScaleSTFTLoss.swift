@@ -14,6 +14,10 @@ public struct MultiScaleSTFTLoss: Sendable {
     /// With `batch`, these are a rank's rows of a split batch: the norms and means are the
     /// whole batch's.
     public func callAsFunction(_ pred: Tensor, _ target: Tensor, over batch: BatchReduction = .local) -> Tensor {
+        Profiler.measure(.stftLoss, absorbing: true) { loss(pred, target, over: batch) }
+    }
+
+    func loss(_ pred: Tensor, _ target: Tensor, over batch: BatchReduction) -> Tensor {
         let b = pred.shape[0]
         let p = pred.reshaped([b, -1])
         let t = target.detached().reshaped([b, -1])
