@@ -34,43 +34,33 @@ extension Tensor {
         let pk = keep.map { SendablePointer($0.data) }
         let maskFloats: [Float]? = keyPaddingMask.map { $0.map { $0 ? -Float.infinity : 0 } }
         let dropScale = 1 / (1 - dropout)
-        // Queries go through in blocks of rows whose scores stay in the core's cache from the
-        // QKᵀ product through the softmax to the product with V. A row's numbers are the same
-        // whatever the block: each is its own dot products and its own softmax.
-        let blockRows = Swift.min(t, Swift.max(16, (32 * 1024) / Swift.max(t, 1)))
         maskFloats.withOptionalPointer { maskPtr in
             let mp = maskPtr.map { SendablePointer(UnsafeMutablePointer(mutating: $0)) }
             BLAS.singleThreaded {
                 parallelFor(pairs) { r in
-                    let scratch = keep == nil ? nil : Storage(uninitializedCount: blockRows * t)
-                    let ownBlock = keepWeights ? nil : Storage(uninitializedCount: blockRows * t)
+                    let scratch = keep == nil ? nil : Storage(uninitializedCount: tt)
+                    let ownBlock = keepWeights ? nil : Storage(uninitializedCount: tt)
                     for pair in r {
                         let bi = pair / heads, h = pair % heads
                         let q = qkv.p + bi * t * ld + h * dh, k = q + d, v = q + 2 * d
-                        let o = po.p + bi * t * d + h * dh
-                        var g = RandomGenerator(seed: seed &+ UInt64(firstPair + pair) &* 0x9E37_79B9_7F4A_7C15)
-                        var i0 = 0
-                        while i0 < t {
-                            let rows = Swift.min(blockRows, t - i0)
-                            let s = ownBlock?.pointer ?? (pp.p + pair * tt + i0 * t)
-                            BLAS.gemm(transB: true, m: rows, n: t, k: dh, alpha: scale, a: q + i0 * ld, lda: ld, b: k, ldb: ld, c: s, ldc: t)
-                            for i in 0..<rows {
-                                let row = s + i * t
-                                if let mp { let m = mp.p + bi * t; for j in 0..<t { row[j] += m[j] } }
-                                Softmax.row(row, row, t)
-                            }
-                            var weights = UnsafePointer(s)
-                            if let pk, let scratch {
-                                let m = pk.p + pair * tt + i0 * t, w = scratch.pointer
-                                for i in 0..<(rows * t) {
-                                    m[i] = g.nextFloat() < dropout ? 0 : dropScale
-                                    w[i] = s[i] * m[i]
-                                }
-                                weights = UnsafePointer(w)
-                            }
-                            BLAS.gemm(m: rows, n: dh, k: t, a: weights, lda: t, b: v, ldb: ld, c: o + i0 * d, ldc: d)
-                            i0 += rows
+                        let s = ownBlock?.pointer ?? (pp.p + pair * tt)
+                        BLAS.gemm(transB: true, m: t, n: t, k: dh, alpha: scale, a: q, lda: ld, b: k, ldb: ld, c: s, ldc: t)
+                        for i in 0..<t {
+                            let row = s + i * t
+                            if let mp { let m = mp.p + bi * t; for j in 0..<t { row[j] += m[j] } }
+                            Softmax.row(row, row, t)
                         }
+                        var weights = UnsafePointer(s)
+                        if let pk, let scratch {
+                            var g = RandomGenerator(seed: seed &+ UInt64(firstPair + pair) &* 0x9E37_79B9_7F4A_7C15)
+                            let m = pk.p + pair * tt, w = scratch.pointer
+                            for i in 0..<tt {
+                                m[i] = g.nextFloat() < dropout ? 0 : dropScale
+                                w[i] = s[i] * m[i]
+                            }
+                            weights = UnsafePointer(w)
+                        }
+                        BLAS.gemm(m: t, n: dh, k: t, a: weights, lda: t, b: v, ldb: ld, c: po.p + bi * t * d + h * dh, ldc: d)
                     }
                 }
             }
