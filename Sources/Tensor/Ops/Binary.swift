@@ -125,7 +125,8 @@ extension Tensor {
         return out.record(K.name, [a, b]) { g in
             let pg = SendablePointer(g.data)
             if a.requiresGrad {
-                let da = Tensor.zeros(a.shape)
+                // Every branch below writes every element of da.
+                let da = Tensor(uninitialized: a.shape)
                 let pd = SendablePointer(da.data)
                 if na == n {
                     if nb == n {
@@ -143,7 +144,8 @@ extension Tensor {
                 a.accumulateGrad(da)
             }
             if b.requiresGrad {
-                let db = Tensor.zeros(b.shape)
+                // Only the column sums add into db; the other branches write every element.
+                let db = bc.suffixB && !(nb == n && na == n) ? Tensor.zeros(b.shape) : Tensor(uninitialized: b.shape)
                 let pd = SendablePointer(db.data)
                 if nb == n && na == n {
                     parallelFor(n, grain: 1 << 14) { r in for i in r { pd[i] = pg[i] * K.db(pa[i], pb[i]) } }
