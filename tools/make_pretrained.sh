@@ -18,6 +18,8 @@ if [ ! -f "$MUSIC/.done" ]; then
   (cd "$MUSIC/debs" && { apt-get download -qq hyperrogue-music nexuiz-music 2>/dev/null || \
      { apt-get update -qq && apt-get download -qq hyperrogue-music nexuiz-music; }; })
   for d in "$MUSIC"/debs/*.deb; do dpkg -x "$d" "$MUSIC/x"; done
+  # nexuiz-music keeps its tracks (sound/cdtracks/*.ogg) inside a Quake-style zip.
+  find "$MUSIC/x" -name '*.pk3' -exec python3 -m zipfile -e {} "$MUSIC/x/pk3" \;
   mkdir -p "$MUSIC/songs"
   cp "$MUSIC"/x/usr/share/hyperrogue/music/*.ogg "$MUSIC"/songs/
   find "$MUSIC/x" -path '*cdtracks*' -name '*.ogg' -exec cp {} "$MUSIC/songs/" \;

@@ -64,7 +64,7 @@ public struct PredictorConfig: Codable, Equatable, Sendable {
     public var globalTokens = 8
     /// Beat policy: how many of `BeatFeatures` it reads (a config saved without the field is
     /// a policy from before the last two, and reads `BeatFeatures.firstRelease`).
-    public var beatFeatures = BeatFeatures.count
+    public var beatFeatures = BeatFeatures.defaultCount
 
     public init(nMels: Int = 128, predictorDim: Int = 256, nLayers: Int = 4, nHeads: Int = 4, dropout: Float = 0.1,
                 architecture: PolicyArchitecture = .frame, attentionWindow: Int = 512, globalTokens: Int = 8) {

@@ -26,6 +26,8 @@ struct TrainPolicy: CheckedCommand {
     @Option(help: "Beat policy RL baseline: exact (default: the expectation over the seven actions, no sampling), rloo (leave-one-out over sampled labellings) or self_critical (the greedy action's reward).")
     var rlBaseline: RLBaseline?
     @Option(help: "Labellings sampled per track by rloo and self_critical (default 4).") var rlSamples: Int?
+    @Option(help: "Beat features a new beat policy reads (default 18; 26 adds one each for the first and last four beats, docs/beat-policy.md).")
+    var beatFeatures: Int?
     @Option(help: "What the pairs are, in words; checkpoints record it as their data (see `info`).") var describeData: String?
     @Flag(help: "Continue the run saved in --out.") var resume = false
 
@@ -48,6 +50,8 @@ struct TrainPolicy: CheckedCommand {
         o.set(rlBaseline.map(Optional.some), "rl_baseline", \.rlBaseline)
         if let n = rlSamples, n < 2 { throw ValidationError("--rl-samples must be at least 2") }
         o.set(rlSamples.map(Optional.some), "rl_samples", \.rlSamples)
+        if let n = beatFeatures, !(1...BeatFeatures.count).contains(n) { throw ValidationError("--beat-features must be 1…\(BeatFeatures.count)") }
+        o.set(beatFeatures.map(Optional.some), "beat_features", \.beatFeatures)
         try inTrainingWorld { world in
             let recon = try Checkpoint.loadReconstruction(URL(fileURLWithPath: reconstruction))
             let dataset = try PairedMelDataset(cache: URL(fileURLWithPath: data), nMels: recon.config.nMels)

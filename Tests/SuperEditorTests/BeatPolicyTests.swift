@@ -92,10 +92,25 @@ final class BeatPolicyTests: XCTestCase {
         let mel = Tensor.zeros([1, t, 128])
         for f in 0..<t { for j in 0..<128 { mel.data[f * 128 + j] = (5..<9).contains(f / per) ? 0.7 : 0.5 } }
         let x = BeatLayout(mel: mel, lengths: [t], beatFrames: [Array(stride(from: 0, to: t, by: per))], frameRate: 10).features
-        let f = BeatFeatures.count, bar = f - 1
+        let f = BeatFeatures.count, bar = 17
         for k in 5..<9 { XCTAssertEqual(x.data[k * f + bar], 0, accuracy: 1e-5) }
         XCTAssertEqual(x.data[0 * f + bar], -1.6, accuracy: 1e-4, "0.2 of the 80 dB range below")
         XCTAssertLessThan(x.data[4 * f + bar], 0); XCTAssertGreaterThan(x.data[4 * f + bar], -1.6)
+    }
+
+    /// Features 19–26: one each for the first four and the last four beats, so that "the last
+    /// two beats" is as plain to the policy as "the first two".
+    func testBeatFeaturesMarkTheBeatsAtEitherEnd() {
+        let t = 70, per = 10
+        let mel = Tensor.zeros([1, t, 128])
+        let x = BeatLayout(mel: mel, lengths: [t], beatFrames: [Array(stride(from: 0, to: t, by: per))], frameRate: 10).features
+        let f = BeatFeatures.count
+        XCTAssertEqual(f, 26)
+        for k in 0..<7 {
+            let fromStart = (0..<4).map { x.data[k * f + 18 + $0] }, fromEnd = (0..<4).map { x.data[k * f + 22 + $0] }
+            XCTAssertEqual(fromStart, (0..<4).map { $0 == k ? 1 : 0 }, "beat \(k) from the start")
+            XCTAssertEqual(fromEnd, (0..<4).map { $0 == 6 - k ? 1 : 0 }, "beat \(k) from the end")
+        }
     }
 
     /// A beat policy saved before `beat_features` existed reads the first 13 features.
@@ -105,9 +120,18 @@ final class BeatPolicyTests: XCTestCase {
         XCTAssertEqual(old.beatFeatures, BeatFeatures.firstRelease)
         XCTAssertEqual(BeatPolicy(old).featureProjection.weight.shape, [16, BeatFeatures.firstRelease])
         let new = PredictorConfig(predictorDim: 16, nLayers: 1, nHeads: 2, architecture: .beat)
-        XCTAssertEqual(new.beatFeatures, BeatFeatures.count)
+        XCTAssertEqual(new.beatFeatures, BeatFeatures.defaultCount)
         let back = try JSONDecoder().decode(PredictorConfig.self, from: try JSONEncoder().encode(new))
         XCTAssertEqual(back, new)
+        // A Phase 2 config chooses the count; without the field it writes what it wrote before.
+        var phase2 = Phase2Config.cpuDefault
+        XCTAssertEqual(phase2.model.beatFeatures, BeatFeatures.defaultCount)
+        XCTAssertFalse(String(decoding: try JSONEncoder().encode(phase2), as: UTF8.self).contains("beat_features"))
+        phase2.beatFeatures = BeatFeatures.count
+        let reread = try JSONDecoder().decode(Phase2Config.self, from: try JSONEncoder().encode(phase2))
+        XCTAssertEqual(reread.model.beatFeatures, BeatFeatures.count)
+        XCTAssertEqual(BeatPolicy(reread.model).featureProjection.weight.shape[1], BeatFeatures.count)
+        XCTAssertThrowsError(try JSONDecoder().decode(Phase2Config.self, from: Data(#"{"beat_features":27}"#.utf8)))
         let bad = json.replacingOccurrences(of: "\"dropout\":0", with: "\"dropout\":0,\"beat_features\":99")
         XCTAssertThrowsError(try JSONDecoder().decode(PredictorConfig.self, from: Data(bad.utf8)))
     }

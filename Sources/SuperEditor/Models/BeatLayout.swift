@@ -104,7 +104,11 @@ public struct BeatLayout {
 ///   loudest window, which shows the strongest bar (the guide's style loops it).
 /// A policy reads the first `PredictorConfig.beatFeatures` of them.
 public enum BeatFeatures {
-    public static let count = 18
+    public static let count = 26
+    /// What a new policy reads unless its config says otherwise (`beat_features`).
+    public static let defaultCount = 18
+    /// Beats from each end that get their own one-hot feature.
+    static let edgeBeats = 4
     /// What policies saved before `beat_features` existed read.
     public static let firstRelease = 13
     static let neighbours = 8
@@ -170,7 +174,7 @@ public enum BeatFeatures {
                 transient == nil ? 0 : clamp(sharpest[k] - typicalSharpest, 3),
                 clamp((levelDB[k] - neighbourMedian(levelDB, k)) / 10, 4),
                 bars[k],
-            ]
+            ] + (0..<edgeBeats).map { k == $0 ? 1 : 0 } + (0..<edgeBeats).map { nb - 1 - k == $0 ? 1 : 0 }
             for j in 0..<count { out[k * count + j] = Float(row[j]) }
         }
         return out

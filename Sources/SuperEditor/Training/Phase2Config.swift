@@ -69,6 +69,9 @@ public struct Phase2Config: Codable, Equatable, Sendable {
     /// Labellings sampled per track by the sampled baselines; absent: `defaultRLSamples`.
     public var rlSamples: Int?
     public static let defaultRLSamples = 4
+    /// How many of `BeatFeatures` a new beat policy reads; absent: `BeatFeatures.defaultCount`
+    /// (optional so that a run with the default writes the same config as before).
+    public var beatFeatures: Int?
 
     /// A size, count or interval out of range, in words (see `ConfigFile.problem`).
     var fieldProblem: String? {
@@ -93,6 +96,7 @@ public struct Phase2Config: Codable, Equatable, Sendable {
         case validateEvery = "validate_every", seed
         case architecture, attentionWindow = "attention_window", globalTokens = "global_tokens", klCoeff = "kl_coeff"
         case classWeightPower = "class_weight_power", rlBaseline = "rl_baseline", rlSamples = "rl_samples"
+        case beatFeatures = "beat_features"
     }
 
     public init(from decoder: Decoder) throws {
@@ -122,6 +126,10 @@ public struct Phase2Config: Codable, Equatable, Sendable {
         if let n = rlSamples, n < 2 {
             throw DecodingError.dataCorruptedError(forKey: .rlSamples, in: c, debugDescription: "rl_samples must be at least 2")
         }
+        beatFeatures = try c.decodeIfPresent(Int.self, forKey: .beatFeatures)
+        if let n = beatFeatures, !(1...BeatFeatures.count).contains(n) {
+            throw DecodingError.dataCorruptedError(forKey: .beatFeatures, in: c, debugDescription: "beat_features must be 1…\(BeatFeatures.count)")
+        }
         let known = Set(CodingKeys.allCases.map(\.rawValue))
         let raw = try decoder.container(keyedBy: AnyKey.self)
         if let unknown = raw.allKeys.map(\.stringValue).sorted().first(where: { !known.contains($0) }) {
@@ -130,8 +138,10 @@ public struct Phase2Config: Codable, Equatable, Sendable {
     }
 
     public var model: PredictorConfig {
-        PredictorConfig(nMels: nMels, predictorDim: predictorDim, nLayers: nLayers, nHeads: nHeads, dropout: dropout,
-                        architecture: architecture, attentionWindow: attentionWindow, globalTokens: globalTokens)
+        var c = PredictorConfig(nMels: nMels, predictorDim: predictorDim, nLayers: nLayers, nHeads: nHeads, dropout: dropout,
+                                architecture: architecture, attentionWindow: attentionWindow, globalTokens: globalTokens)
+        c.beatFeatures = beatFeatures ?? BeatFeatures.defaultCount
+        return c
     }
 
     /// The default run, sized for a 2-core CPU: the beat-level policy over whole tracks,
