@@ -47,10 +47,11 @@ rm -rf "$WORK/cache1" "$WORK/cache2" "$WORK/phase1" "$WORK/phase2"
 "$BIN" prepare --raw "$WORK/phase1-data/raw" --edited "$WORK/phase1-data/edited" --out "$WORK/cache1"
 "$BIN" prepare --raw "$WORK/phase2-data/raw" --edited "$WORK/phase2-data/edited" --out "$WORK/cache2"
 
-# 4. Training: the tiny reconstruction preset, then the beat policy with its defaults.
+# 4. Training: the tiny reconstruction preset, then the beat policy with its defaults but for
+#    the beat features: the shipped policy reads 18 (the edge features 19-26 came after it).
 "$BIN" train reconstruction --data "$WORK/cache1" --out "$WORK/phase1" --preset tiny --seed 1304 \
   --describe-data "synthetic guide-style pairs (seed 1302) and real-music clean-up pairs (hyperrogue-music, nexuiz-music; seed 1301)"
-"$BIN" train policy --data "$WORK/cache2" --reconstruction "$WORK/phase1/best.safetensors" --out "$WORK/phase2" --seed 1305 \
+"$BIN" train policy --data "$WORK/cache2" --reconstruction "$WORK/phase1/best.safetensors" --out "$WORK/phase2" --seed 1305 --beat-features 18 \
   --describe-data "synthetic clean-up pairs (seed 1303) and real-music clean-up pairs (hyperrogue-music, nexuiz-music; seed 1301)"
 
 mkdir -p "$MODELS"

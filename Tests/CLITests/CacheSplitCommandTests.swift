@@ -60,10 +60,10 @@ final class CacheSplitCommandTests: XCTestCase {
         // --beat-features chooses the features a new policy reads; the checkpoint says how many.
         let p5 = dir.appendingPathComponent("p5")
         let t5 = try CLI.run(["train", "policy", "--data", cache.path, "--reconstruction", recon, "--out", p5.path,
-                              "--warm-start-steps", "2", "--updates", "1", "--batch-size", "2", "--beat-features", "26"])
+                              "--warm-start-steps", "2", "--updates", "1", "--batch-size", "2", "--beat-features", "18"])
         XCTAssertEqual(t5.status, 0, t5.stderr)
         let info = try CLI.run(["info", p5.appendingPathComponent("best.safetensors").path, "--json"])
-        XCTAssertTrue(info.stdout.contains("\"beat_features\":26") || info.stdout.contains("\"beat_features\" : 26"), info.stdout)
+        XCTAssertTrue(info.stdout.contains("\"beat_features\":18") || info.stdout.contains("\"beat_features\" : 18"), info.stdout)
         let t6 = try CLI.run(["train", "policy", "--data", cache.path, "--reconstruction", recon, "--out", dir.appendingPathComponent("p6").path,
                               "--beat-features", "27"])
         XCTAssertNotEqual(t6.status, 0)

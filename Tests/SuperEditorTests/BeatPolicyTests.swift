@@ -123,14 +123,17 @@ final class BeatPolicyTests: XCTestCase {
         XCTAssertEqual(new.beatFeatures, BeatFeatures.defaultCount)
         let back = try JSONDecoder().decode(PredictorConfig.self, from: try JSONEncoder().encode(new))
         XCTAssertEqual(back, new)
-        // A Phase 2 config chooses the count; without the field it writes what it wrote before.
+        // A Phase 2 config chooses the count: the default run writes it; a run config from
+        // before the field existed (resumed, or given with --config) reads 18.
         var phase2 = Phase2Config.cpuDefault
         XCTAssertEqual(phase2.model.beatFeatures, BeatFeatures.defaultCount)
-        XCTAssertFalse(String(decoding: try JSONEncoder().encode(phase2), as: UTF8.self).contains("beat_features"))
-        phase2.beatFeatures = BeatFeatures.count
+        XCTAssertTrue(String(decoding: try JSONEncoder().encode(phase2), as: UTF8.self).contains("\"beat_features\":26"))
+        XCTAssertEqual(try JSONDecoder().decode(Phase2Config.self, from: Data(#"{"architecture":"beat"}"#.utf8)).model.beatFeatures,
+                       BeatFeatures.beforeEdges)
+        phase2.beatFeatures = BeatFeatures.beforeEdges
         let reread = try JSONDecoder().decode(Phase2Config.self, from: try JSONEncoder().encode(phase2))
-        XCTAssertEqual(reread.model.beatFeatures, BeatFeatures.count)
-        XCTAssertEqual(BeatPolicy(reread.model).featureProjection.weight.shape[1], BeatFeatures.count)
+        XCTAssertEqual(reread.model.beatFeatures, BeatFeatures.beforeEdges)
+        XCTAssertEqual(BeatPolicy(reread.model).featureProjection.weight.shape[1], BeatFeatures.beforeEdges)
         XCTAssertThrowsError(try JSONDecoder().decode(Phase2Config.self, from: Data(#"{"beat_features":27}"#.utf8)))
         let bad = json.replacingOccurrences(of: "\"dropout\":0", with: "\"dropout\":0,\"beat_features\":99")
         XCTAssertThrowsError(try JSONDecoder().decode(PredictorConfig.self, from: Data(bad.utf8)))

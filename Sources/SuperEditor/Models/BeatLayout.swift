@@ -105,8 +105,11 @@ public struct BeatLayout {
 /// A policy reads the first `PredictorConfig.beatFeatures` of them.
 public enum BeatFeatures {
     public static let count = 26
-    /// What a new policy reads unless its config says otherwise (`beat_features`).
-    public static let defaultCount = 18
+    /// What a new beat policy reads unless its config says otherwise (`beat_features`).
+    public static let defaultCount = 26
+    /// What a Phase 2 run config without `beat_features` means: runs from before the edge
+    /// features (19–26) existed read 18.
+    public static let beforeEdges = 18
     /// Beats from each end that get their own one-hot feature.
     static let edgeBeats = 4
     /// What policies saved before `beat_features` existed read.
