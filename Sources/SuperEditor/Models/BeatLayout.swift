@@ -177,8 +177,11 @@ public enum BeatFeatures {
                 transient == nil ? 0 : clamp(sharpest[k] - typicalSharpest, 3),
                 clamp((levelDB[k] - neighbourMedian(levelDB, k)) / 10, 4),
                 bars[k],
-            ] + (0..<edgeBeats).map { k == $0 ? 1 : 0 } + (0..<edgeBeats).map { nb - 1 - k == $0 ? 1 : 0 }
-            for j in 0..<count { out[k * count + j] = Float(row[j]) }
+            ]
+            for j in row.indices { out[k * count + j] = Float(row[j]) }
+            // The edge features: one each for the first and the last `edgeBeats` beats.
+            if k < edgeBeats { out[k * count + row.count + k] = 1 }
+            if nb - 1 - k < edgeBeats { out[k * count + row.count + edgeBeats + nb - 1 - k] = 1 }
         }
         return out
     }
