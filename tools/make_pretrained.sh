@@ -10,22 +10,31 @@ export OPENBLAS_NUM_THREADS=2
 mkdir -p "$WORK"
 WORK=$(realpath "$WORK")
 
-# 1. Training music: hyperrogue-music (CC-BY-SA-3.0) and nexuiz-music (GPL-2+).
-#    drascula-music is held out for evaluation; planetblupi-music-ogg is never used.
+# 1. Training music, four Debian packages of game soundtracks (electronic, orchestral, rock,
+#    ambient): hyperrogue-music (CC-BY-SA-3.0), nexuiz-music (GPL-2+), singularity-music
+#    (CC-BY-SA-3.0) and warzone2100-music (GPL-2+). drascula-music is held out for evaluation;
+#    planetblupi-music-ogg is never used.
 MUSIC="$WORK/music"
-if [ ! -f "$MUSIC/.done" ]; then
+if [ ! -f "$MUSIC/.done-4" ]; then
   rm -rf "$MUSIC" && mkdir -p "$MUSIC/debs"
-  (cd "$MUSIC/debs" && { apt-get download -qq hyperrogue-music nexuiz-music 2>/dev/null || \
-     { apt-get update -qq && apt-get download -qq hyperrogue-music nexuiz-music; }; })
+  PACKAGES="hyperrogue-music nexuiz-music singularity-music warzone2100-music"
+  (cd "$MUSIC/debs" && { apt-get download -qq $PACKAGES 2>/dev/null || { apt-get update -qq && apt-get download -qq $PACKAGES; }; })
   for d in "$MUSIC"/debs/*.deb; do dpkg -x "$d" "$MUSIC/x"; done
   # nexuiz-music keeps its tracks (sound/cdtracks/*.ogg) inside a Quake-style zip.
   find "$MUSIC/x" -name '*.pk3' -exec python3 -m zipfile -e {} "$MUSIC/x/pk3" \;
   mkdir -p "$MUSIC/songs"
   cp "$MUSIC"/x/usr/share/hyperrogue/music/*.ogg "$MUSIC"/songs/
   find "$MUSIC/x" -path '*cdtracks*' -name '*.ogg' -exec cp {} "$MUSIC/songs/" \;
-  touch "$MUSIC/.done"
+  # singularity-music's names have spaces; warzone2100-music's albums are Opus, and its
+  # "_enhanced" files are remasters of tracks already there (left out, as is the menu theme).
+  find "$MUSIC/x/usr/share/games/singularity/music" -name '*.ogg' | while IFS= read -r f; do
+    b=$(basename "$f" .ogg); cp "$f" "$MUSIC/songs/singularity-${b// /_}.ogg"; done
+  for f in "$MUSIC"/x/usr/share/games/warzone2100/music/albums/*/track*.opus; do
+    case "$f" in *_enhanced.opus) continue;; esac
+    a=$(basename "$(dirname "$f")"); cp "$f" "$MUSIC/songs/warzone2100-${a%%_*}-$(basename "$f")"; done
+  touch "$MUSIC/.done-4"
 fi
-SONGS=$(ls "$MUSIC"/songs/*.ogg | LC_ALL=C sort)
+SONGS=$(ls "$MUSIC"/songs/*.ogg "$MUSIC"/songs/*.opus | LC_ALL=C sort)
 echo "training songs: $(echo "$SONGS" | wc -l)"
 
 # 2. Pairs. Real music in the clean-up style; synthetic tracks in the guide's style (Phase 1
@@ -47,12 +56,11 @@ rm -rf "$WORK/cache1" "$WORK/cache2" "$WORK/phase1" "$WORK/phase2"
 "$BIN" prepare --raw "$WORK/phase1-data/raw" --edited "$WORK/phase1-data/edited" --out "$WORK/cache1"
 "$BIN" prepare --raw "$WORK/phase2-data/raw" --edited "$WORK/phase2-data/edited" --out "$WORK/cache2"
 
-# 4. Training: the tiny reconstruction preset, then the beat policy with its defaults but for
-#    the beat features: the shipped policy reads 18 (the edge features 19-26 came after it).
+# 4. Training: the tiny reconstruction preset, then the beat policy with its defaults.
 "$BIN" train reconstruction --data "$WORK/cache1" --out "$WORK/phase1" --preset tiny --seed 1304 \
-  --describe-data "synthetic guide-style pairs (seed 1302) and real-music clean-up pairs (hyperrogue-music, nexuiz-music; seed 1301)"
-"$BIN" train policy --data "$WORK/cache2" --reconstruction "$WORK/phase1/best.safetensors" --out "$WORK/phase2" --seed 1305 --beat-features 18 \
-  --describe-data "synthetic clean-up pairs (seed 1303) and real-music clean-up pairs (hyperrogue-music, nexuiz-music; seed 1301)"
+  --describe-data "synthetic guide-style pairs (seed 1302) and real-music clean-up pairs (hyperrogue-music, nexuiz-music, singularity-music, warzone2100-music; seed 1301)"
+"$BIN" train policy --data "$WORK/cache2" --reconstruction "$WORK/phase1/best.safetensors" --out "$WORK/phase2" --seed 1305 \
+  --describe-data "synthetic clean-up pairs (seed 1303) and real-music clean-up pairs (hyperrogue-music, nexuiz-music, singularity-music, warzone2100-music; seed 1301)"
 
 mkdir -p "$MODELS"
 cp "$WORK/phase1/best.safetensors" "$MODELS/reconstruction.safetensors"
