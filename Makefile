@@ -78,7 +78,7 @@ phase1: release
 
 # The shipped models (Sources/SuperEditor/Pretrained, MODEL_CARD.md) from their recipe and
 # seeds: fetches the training music, makes and prepares the pairs, trains both phases at
-# THREADS=2 (about 30 minutes on 2 cores) and overwrites the shipped files; git then shows
+# THREADS=2 (about 50 minutes on 2 cores) and overwrites the shipped files; git then shows
 # whether the bytes changed. PRETRAINED_WORK keeps the data and runs.
 PRETRAINED_WORK ?= .cache/pretrained
 PRETRAINED_DIR  := Sources/SuperEditor/Pretrained
