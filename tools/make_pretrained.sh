@@ -5,6 +5,7 @@
 # Phase 2 with fixed seeds at 2 threads, and copies the two best checkpoints to MODELS_DIR.
 # The same binary, seeds and thread count give the same bytes.
 set -euo pipefail
+HERE=$(cd "$(dirname "$0")" && pwd)
 BIN=$(realpath "$1"); WORK=$2; MODELS=$3
 export OPENBLAS_NUM_THREADS=2
 mkdir -p "$WORK"
@@ -56,10 +57,13 @@ rm -rf "$WORK/cache1" "$WORK/cache2" "$WORK/phase1" "$WORK/phase2"
 "$BIN" prepare --raw "$WORK/phase1-data/raw" --edited "$WORK/phase1-data/edited" --out "$WORK/cache1"
 "$BIN" prepare --raw "$WORK/phase2-data/raw" --edited "$WORK/phase2-data/edited" --out "$WORK/cache2"
 
-# 4. Training: the tiny reconstruction preset, then the beat policy with its defaults.
+# 4. Training: the tiny reconstruction preset, then the beat policy with the settings the
+# shipped policy was trained with (tools/pretrained-phase2.json: `train policy`'s defaults
+# until 2026-12-06, a 64-wide trunk with dropout 0.1; the defaults have moved on since).
 "$BIN" train reconstruction --data "$WORK/cache1" --out "$WORK/phase1" --preset tiny --seed 1304 \
   --describe-data "synthetic guide-style pairs (seed 1302) and real-music clean-up pairs (hyperrogue-music, nexuiz-music, singularity-music, warzone2100-music; seed 1301)"
 "$BIN" train policy --data "$WORK/cache2" --reconstruction "$WORK/phase1/best.safetensors" --out "$WORK/phase2" --seed 1305 \
+  --config "$HERE/pretrained-phase2.json" \
   --describe-data "synthetic clean-up pairs (seed 1303) and real-music clean-up pairs (hyperrogue-music, nexuiz-music, singularity-music, warzone2100-music; seed 1301)"
 
 mkdir -p "$MODELS"

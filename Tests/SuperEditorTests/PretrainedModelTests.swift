@@ -25,6 +25,18 @@ final class PretrainedModelTests: XCTestCase {
         _ = try PretrainedModels.reconstruction()
     }
 
+    /// `make pretrained` trains the policy with tools/pretrained-phase2.json, not with today's
+    /// defaults: that file must be the run config the shipped policy records, field for field.
+    func testTheRecipesPolicyConfigIsTheShippedPolicys() throws {
+        let tools = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("tools/pretrained-phase2.json")
+        let recipe = try Phase2Config.load(tools)
+        let recorded = try XCTUnwrap(CheckpointInfo(try PretrainedModels.policyURL()).trainingConfig)
+        let shipped = try JSONDecoder().decode(Phase2Config.self, from: try JSONSerialization.data(withJSONObject: recorded))
+        XCTAssertEqual(recipe, shipped)
+        XCTAssertNotEqual(recipe.model, Phase2Config.cpuDefault.model, "the defaults moved on; the recipe pins the shipped trunk")
+    }
+
     func testShippedModelsRemoveADropoutFromRealMusic() throws {
         guard let folder = ProcessInfo.processInfo.environment["SUPER_EDITOR_MUSIC"] else {
             throw XCTSkip("SUPER_EDITOR_MUSIC is not set (make test fetches Debian's drascula-music into it)")

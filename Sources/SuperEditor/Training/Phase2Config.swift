@@ -146,7 +146,7 @@ public struct Phase2Config: Codable, Equatable, Sendable {
     }
 
     /// The default run, sized for a 2-core CPU: the beat-level policy over whole tracks,
-    /// a smaller trunk than the guide's 256×4, and RL at 3e-5, a thirtieth of the warm start's rate.
+    /// a smaller trunk than the guide's 256×4 (128×2), and RL at 3e-5, a thirtieth of the warm start's rate.
     public static var cpuDefault: Phase2Config {
         var c = frameCPUDefault
         c.architecture = .beat
@@ -159,6 +159,11 @@ public struct Phase2Config: Codable, Equatable, Sendable {
         c.warmStartSteps = 2000
         // The edge features: on held-out real music FADE_OUT 71.7% -> 98.3% (docs/beat-policy.md).
         c.beatFeatures = BeatFeatures.defaultCount
+        // The warm start fits every training beat; a 128-wide trunk with dropout 0.3 generalises
+        // better than 64 with 0.1: 91.9-93.0% -> 93.7-93.8% per beat on 160 unseen synthetic
+        // pairs, at the same speed on 2 threads (docs/beat-policy.md).
+        c.predictorDim = 128
+        c.dropout = 0.3
         return c
     }
 
