@@ -161,7 +161,7 @@ public struct Phase2Config: Codable, Equatable, Sendable {
         c.beatFeatures = BeatFeatures.defaultCount
         // The warm start fits every training beat; a 128-wide trunk with dropout 0.3 generalises
         // better than 64 with 0.1: 91.9-93.0% -> 93.7-93.8% per beat on 160 unseen synthetic
-        // pairs, at the same speed on 2 threads (docs/beat-policy.md).
+        // pairs, at the same speed on 2 threads for 20-30 s tracks (docs/beat-policy.md).
         c.predictorDim = 128
         c.dropout = 0.3
         return c
