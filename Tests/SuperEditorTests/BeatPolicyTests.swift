@@ -105,12 +105,45 @@ final class BeatPolicyTests: XCTestCase {
         let mel = Tensor.zeros([1, t, 128])
         let x = BeatLayout(mel: mel, lengths: [t], beatFrames: [Array(stride(from: 0, to: t, by: per))], frameRate: 10).features
         let f = BeatFeatures.count
-        XCTAssertEqual(f, 26)
+        XCTAssertEqual(f, 28)
         for k in 0..<7 {
             let fromStart = (0..<4).map { x.data[k * f + 18 + $0] }, fromEnd = (0..<4).map { x.data[k * f + 22 + $0] }
             XCTAssertEqual(fromStart, (0..<4).map { $0 == k ? 1 : 0 }, "beat \(k) from the start")
             XCTAssertEqual(fromEnd, (0..<4).map { $0 == 6 - k ? 1 : 0 }, "beat \(k) from the end")
         }
+    }
+
+    /// Features 27–28: a section of three beats 6 dB too loud in a track whose four-beat bar
+    /// repeats reads +0.6 (its twins elsewhere are 6 dB quieter); every other beat has exact
+    /// twins at its own level and reads 0. A beat that is only its track's loudest, with no
+    /// twin of its shape, reads its distance to the closest.
+    func testBeatFeaturesCompareEachBeatWithItsTwinsElsewhere() {
+        let per = 8, nb = 24, t = per * nb
+        let mel = Tensor.zeros([1, t, 128])
+        for f in 0..<t {
+            let k = f / per, pattern = Float(k % 4 + 1)
+            for j in 0..<128 {
+                var v = 0.5 + 0.2 * sin(Float(j) * pattern * 0.1)
+                if (9...11).contains(k) { v += 6 / 80 }
+                if k == 22 { v += 0.1 * Float(j) / 128 }  // brighter, not just louder
+                mel.data[f * 128 + j] = v
+            }
+        }
+        let x = BeatLayout(mel: mel, lengths: [t], beatFrames: [Array(stride(from: 0, to: t, by: per))], frameRate: 10).features
+        let f = BeatFeatures.count, gain = 26, distance = 27
+        for k in 9...11 {
+            XCTAssertEqual(x.data[k * f + gain], 0.6, accuracy: 1e-3, "beat \(k) is 6 dB over its twins")
+            XCTAssertEqual(x.data[k * f + distance], 0, accuracy: 1e-3)
+        }
+        for k in [0, 4, 5, 8, 12, 13, 16, 20, 21] {
+            XCTAssertEqual(x.data[k * f + gain], 0, accuracy: 1e-3, "beat \(k) has twins at its own level")
+            XCTAssertEqual(x.data[k * f + distance], 0, accuracy: 1e-3)
+        }
+        XCTAssertGreaterThan(x.data[22 * f + distance], 0.1, "no twin has the brighter beat's shape")
+        // A track too short for twins five beats away: gain 0, distance at its cap.
+        let short = BeatLayout(mel: Tensor.full([1, 40, 128], 0.5), lengths: [40], beatFrames: [[0, 10, 20, 30]], frameRate: 10).features
+        XCTAssertEqual(short.data[0 * f + gain], 0)
+        XCTAssertEqual(short.data[0 * f + distance], 2)
     }
 
     /// A beat policy saved before `beat_features` existed reads the first 13 features.
@@ -134,7 +167,7 @@ final class BeatPolicyTests: XCTestCase {
         let reread = try JSONDecoder().decode(Phase2Config.self, from: try JSONEncoder().encode(phase2))
         XCTAssertEqual(reread.model.beatFeatures, BeatFeatures.beforeEdges)
         XCTAssertEqual(BeatPolicy(reread.model).featureProjection.weight.shape[1], BeatFeatures.beforeEdges)
-        XCTAssertThrowsError(try JSONDecoder().decode(Phase2Config.self, from: Data(#"{"beat_features":27}"#.utf8)))
+        XCTAssertThrowsError(try JSONDecoder().decode(Phase2Config.self, from: Data(#"{"beat_features":29}"#.utf8)))
         let bad = json.replacingOccurrences(of: "\"dropout\":0", with: "\"dropout\":0,\"beat_features\":99")
         XCTAssertThrowsError(try JSONDecoder().decode(PredictorConfig.self, from: Data(bad.utf8)))
     }

@@ -101,10 +101,15 @@ public struct BeatLayout {
 ///   gain change moves by its full amount where the mean normalised mel (floored bands)
 ///   moves less;
 /// - (since 18) how loud the loudest four-beat window holding the beat is against the track's
-///   loudest window, which shows the strongest bar (the guide's style loops it).
+///   loudest window, which shows the strongest bar (the guide's style loops it);
+/// - (19–26) one each for the first and the last four beats;
+/// - (since 28) its level against the beats elsewhere in the track that sound most like it
+///   (`RepeatLevel`), over 10 dB, and how alike the closest of them is (shape distance over
+///   5 dB; 2 where none compares), which shows a section at the wrong level apart from an
+///   accent or a crescendo.
 /// A policy reads the first `PredictorConfig.beatFeatures` of them.
 public enum BeatFeatures {
-    public static let count = 26
+    public static let count = 28
     /// What a new beat policy reads unless its config says otherwise (`beat_features`).
     public static let defaultCount = 26
     /// What a Phase 2 run config without `beat_features` means: runs from before the edge
@@ -160,6 +165,7 @@ public enum BeatFeatures {
         let trackMean = trackSum / Double(max(total * m, 1))
         let loudest = loudness.max() ?? 0
         let rank = rankFractions(loudness)
+        let repeats = RepeatLevel.compute(mel: mel, nMels: m, spans: spans, melRangeDB: melRangeDB)
         let lengths = spans.map { Double($0.count) }.sorted()
         let median = max(1, lengths[nb / 2])
         var out = [Float](repeating: 0, count: nb * count)
@@ -182,6 +188,9 @@ public enum BeatFeatures {
             // The edge features: one each for the first and the last `edgeBeats` beats.
             if k < edgeBeats { out[k * count + row.count + k] = 1 }
             if nb - 1 - k < edgeBeats { out[k * count + row.count + edgeBeats + nb - 1 - k] = 1 }
+            let twin = row.count + 2 * edgeBeats
+            out[k * count + twin] = Float(repeats[k].map { clamp($0.gain / 10, 2) } ?? 0)
+            out[k * count + twin + 1] = Float(repeats[k].map { min($0.distance / 5, 2) } ?? 2)
         }
         return out
     }
