@@ -105,8 +105,8 @@ public struct BeatLayout {
 /// - (19–26) one each for the first and the last four beats;
 /// - (since 28) its level against the beats elsewhere in the track that sound most like it
 ///   (`RepeatLevel`), over 10 dB, and how alike the closest of them is (shape distance over
-///   5 dB; 2 where none compares), which shows a section at the wrong level apart from an
-///   accent or a crescendo.
+///   5 dB; 2 where none compares), which tells most sections at the wrong level from an
+///   accent (not a swell of a few beats: docs/beat-policy.md).
 /// A policy reads the first `PredictorConfig.beatFeatures` of them.
 public enum BeatFeatures {
     public static let count = 28

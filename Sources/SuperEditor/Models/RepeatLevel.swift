@@ -4,10 +4,11 @@ import Foundation
 ///
 /// Music repeats: a bar at the wrong level (a fader bump, a take at another gain) usually has
 /// twins elsewhere that hold the same notes at the right level, and it differs from them by
-/// one gain across every band. A crescendo or an accented bar changes its spectrum's shape as
-/// well as its level, so its closest twins (by shape, the gain taken out) are other loud bars.
-/// On the recipe's training pairs this halves the clean beats that look like a level defect,
-/// against the level over the neighbours' median alone (docs/beat-policy.md).
+/// one gain across every band. An accented bar usually changes its spectrum's shape as well as
+/// its level, so its closest twins (by shape, the gain taken out) are other loud bars. On the
+/// recipe's training pairs this halves the clean beats that look like a level defect, against
+/// the level over the neighbours' median alone; a swell of a few beats in real music can
+/// still read as one (docs/beat-policy.md).
 ///
 /// For each beat: the mean power of each group of `bandsPerGroup` mel bands in dB; for every
 /// other beat at least `minDistance` beats away (up to `window` either side), the mean dB
