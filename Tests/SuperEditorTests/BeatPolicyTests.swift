@@ -140,6 +140,11 @@ final class BeatPolicyTests: XCTestCase {
             XCTAssertEqual(x.data[k * f + distance], 0, accuracy: 1e-3)
         }
         XCTAssertGreaterThan(x.data[22 * f + distance], 0.1, "no twin has the brighter beat's shape")
+        // A policy that reads 26 features does not pay for the comparison: they stay 0.
+        let x26 = BeatLayout(mel: mel, lengths: [t], beatFrames: [Array(stride(from: 0, to: t, by: per))], frameRate: 10, featureCount: 26).features
+        XCTAssertEqual(x26.data[10 * f + gain], 0)
+        XCTAssertEqual(x26.data[10 * f + distance], 0)
+        XCTAssertEqual(x26.data[10 * f + 16], x.data[10 * f + 16], "the features it reads are the same")
         // A track too short for twins five beats away: gain 0, distance at its cap.
         let short = BeatLayout(mel: Tensor.full([1, 40, 128], 0.5), lengths: [40], beatFrames: [[0, 10, 20, 30]], frameRate: 10).features
         XCTAssertEqual(short.data[0 * f + gain], 0)

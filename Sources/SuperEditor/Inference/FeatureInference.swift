@@ -86,7 +86,7 @@ public enum FeatureInference {
         let logits: Tensor
         if let beat = model as? BeatPolicy {
             let layout = BeatLayout(mel: mel, lengths: [t], beatFrames: [beatFrames], transients: [features?.transient ?? []],
-                                    frameRate: frameRate)
+                                    frameRate: frameRate, featureCount: beat.config.beatFeatures)
             logits = noGrad { beat.frameLogits(mel, beats: layout) }
         } else {
             logits = noGrad { (model as! EditPredictor)(mel) }

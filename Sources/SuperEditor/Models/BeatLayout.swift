@@ -28,8 +28,10 @@ public struct BeatLayout {
     /// on; none: the whole track is one beat); `transients` each track's `TransientCrest`
     /// per frame (none, or an empty one: not known, and the click feature is 0). `minBeats`
     /// pads to at least that many beats (a data-parallel rank pads its share of a batch to the
-    /// whole batch's beats, so that dropout sees the same shapes).
-    public init(mel: Tensor, lengths: [Int], beatFrames: [[Int]], transients: [[Float]] = [], frameRate: Double, minBeats: Int = 0) {
+    /// whole batch's beats, so that dropout sees the same shapes). `featureCount`: the features
+    /// the policy reads; those past it stay 0 where they cost work to compute (27–28).
+    public init(mel: Tensor, lengths: [Int], beatFrames: [[Int]], transients: [[Float]] = [], frameRate: Double, minBeats: Int = 0,
+                featureCount: Int = BeatFeatures.count) {
         let b = mel.shape[0], t = mel.shape[1], m = mel.shape[2]
         precondition(lengths.count == b && beatFrames.count == b, "one length and one beat grid per track")
         precondition(transients.isEmpty || transients.count == b, "one transient series per track, or none")
@@ -45,7 +47,7 @@ public struct BeatLayout {
             precondition(transient.isEmpty || transient.count >= lengths[i], "a transient value per real frame")
             let values = transient.withUnsafeBufferPointer { tb in
                 BeatFeatures.compute(mel: mel.data + i * t * m, nMels: m, spans: spans[i], frameRate: frameRate,
-                                     transient: tb.isEmpty ? nil : tb.baseAddress!)
+                                     transient: tb.isEmpty ? nil : tb.baseAddress!, reading: featureCount)
             }
             values.withUnsafeBufferPointer { (features.data + i * nb * f).update(from: $0.baseAddress!, count: values.count) }
             for (k, s) in spans[i].enumerated() {
@@ -126,9 +128,10 @@ public enum BeatFeatures {
     static let melRangeDB = 80.0
 
     /// Row-major (beats, `count`) for one track's mel rows `mel` (frames × nMels), spans and
-    /// `TransientCrest` per frame (nil: not known; the click feature is then 0).
+    /// `TransientCrest` per frame (nil: not known; the click feature is then 0). The twin
+    /// features (27–28), an O(beats²) comparison, are computed only when `reading` includes them.
     public static func compute(mel: UnsafePointer<Float>, nMels m: Int, spans: [Range<Int>], frameRate: Double,
-                               transient: UnsafePointer<Float>? = nil) -> [Float] {
+                               transient: UnsafePointer<Float>? = nil, reading: Int = count) -> [Float] {
         let nb = spans.count
         guard nb > 0 else { return [] }
         let total = spans.last!.upperBound
@@ -165,7 +168,8 @@ public enum BeatFeatures {
         let trackMean = trackSum / Double(max(total * m, 1))
         let loudest = loudness.max() ?? 0
         let rank = rankFractions(loudness)
-        let repeats = RepeatLevel.compute(mel: mel, nMels: m, spans: spans, melRangeDB: melRangeDB)
+        let twin = count - 2
+        let repeats = reading > twin ? RepeatLevel.compute(mel: mel, nMels: m, spans: spans, melRangeDB: melRangeDB) : nil
         let lengths = spans.map { Double($0.count) }.sorted()
         let median = max(1, lengths[nb / 2])
         var out = [Float](repeating: 0, count: nb * count)
@@ -188,9 +192,10 @@ public enum BeatFeatures {
             // The edge features: one each for the first and the last `edgeBeats` beats.
             if k < edgeBeats { out[k * count + row.count + k] = 1 }
             if nb - 1 - k < edgeBeats { out[k * count + row.count + edgeBeats + nb - 1 - k] = 1 }
-            let twin = row.count + 2 * edgeBeats
-            out[k * count + twin] = Float(repeats[k].map { clamp($0.gain / 10, 2) } ?? 0)
-            out[k * count + twin + 1] = Float(repeats[k].map { min($0.distance / 5, 2) } ?? 2)
+            if let repeats {
+                out[k * count + twin] = Float(repeats[k].map { clamp($0.gain / 10, 2) } ?? 0)
+                out[k * count + twin + 1] = Float(repeats[k].map { min($0.distance / 5, 2) } ?? 2)
+            }
         }
         return out
     }

@@ -22,7 +22,8 @@ extension EditPredictor: PolicyModel {
 extension BeatPolicy: PolicyModel {
     public func trackLogProbabilities(mel: [Float], frames: Int, beatFrames: [Int], transient: [Float], frameRate: Double, window: Int) -> [Float] {
         let x = Tensor(mel, shape: [1, frames, config.nMels])
-        let layout = BeatLayout(mel: x, lengths: [frames], beatFrames: [beatFrames], transients: [transient], frameRate: frameRate)
+        let layout = BeatLayout(mel: x, lengths: [frames], beatFrames: [beatFrames], transients: [transient], frameRate: frameRate,
+                                featureCount: config.beatFeatures)
         return noGrad { frameLogits(x, beats: layout).logSoftmax() }.scalars
     }
 }

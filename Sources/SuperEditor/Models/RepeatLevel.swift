@@ -39,7 +39,7 @@ enum RepeatLevel {
             for g in 0..<groups { power[g] = 0 }
             for frame in s {
                 let row = mel + frame * m
-                for j in 0..<(groups * bandsPerGroup) where j < m { power[min(j / bandsPerGroup, groups - 1)] += exp(toPower * Double(row[j])) }
+                for j in 0..<min(groups * bandsPerGroup, m) { power[j / bandsPerGroup] += exp(toPower * Double(row[j])) }
             }
             let n = Double(max(s.count, 1) * min(bandsPerGroup, m))
             for g in 0..<groups { level[k * groups + g] = 10 * log10(max(power[g] / n, 1e-12)) }

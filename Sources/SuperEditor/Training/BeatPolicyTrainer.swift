@@ -127,7 +127,7 @@ public final class BeatPolicyTrainer: PolicyTrainer {
     public func warmStartStep(optimizer warm: AdamW) throws -> Float {
         let pairs = try dataset.trainingTracks(step: warmStep, batchSize: config.warmStartBatchSize, seed: config.seed &+ 0x5EED)
         let whole = BatchReduction(group: collective, shard: shard(pairs.count))
-        let (batch, beats, labels) = try dataset.trackBatch(pairs, shard: whole.shard)
+        let (batch, beats, labels) = try dataset.trackBatch(pairs, shard: whole.shard, beatFeatures: policy.config.beatFeatures)
         policy.train()
         policy.random.shard = whole.shard
         defer { policy.random.shard = nil }
@@ -174,7 +174,7 @@ public final class BeatPolicyTrainer: PolicyTrainer {
         return try stride(from: 0, to: pairs.count, by: max(1, config.minibatchSize)).map { start in
             let part = Array(pairs[start..<min(pairs.count, start + config.minibatchSize)])
             let shard = shard(part.count)
-            let (batch, beats, labels) = try dataset.trackBatch(part, shard: shard)
+            let (batch, beats, labels) = try dataset.trackBatch(part, shard: shard, beatFeatures: policy.config.beatFeatures)
             var tracks = ExpectedRewardPPO.Tracks(batch: batch, beats: beats, beatLabels: labels,
                                                   tables: (shard.map { Array(part[$0.range]) } ?? part).map(table))
             if let shard { tracks.share = ExpectedRewardPPO.Share(shard: shard, beatsPerTrack: part.map(PairedMelDataset.beatCount)) }

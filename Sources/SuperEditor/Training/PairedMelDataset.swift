@@ -120,14 +120,15 @@ public final class PairedMelDataset {
     /// per-beat labels (B·NB, PAD for padding beats).
     ///
     /// With `shard`, only those tracks, padded to the whole batch's frames and beats (what a
-    /// rank of a data-parallel run trains on).
-    public func trackBatch(_ all: [Pair], shard: BatchShard? = nil) throws -> (batch: Batch, beats: BeatLayout, beatLabels: [Int]) {
+    /// rank of a data-parallel run trains on). `beatFeatures`: those the policy reads.
+    public func trackBatch(_ all: [Pair], shard: BatchShard? = nil, beatFeatures: Int = BeatFeatures.count) throws -> (batch: Batch, beats: BeatLayout, beatLabels: [Int]) {
         let pairs = shard.map { Array(all[$0.range]) } ?? all
         let frames = shard == nil ? nil : all.map(\.frames).max() ?? 0
         let minBeats = shard == nil ? 0 : all.map(Self.beatCount).max() ?? 0
         let batch = try makeBatch(pairs.map { ($0, 0, $0.frames) }, frames: frames)
         let layout = BeatLayout(mel: batch.mel, lengths: batch.lengths, beatFrames: pairs.map(\.beatFrames), transients: pairs.map(\.transient),
-                                frameRate: Double(sampleRate) / Double(hopLength), minBeats: minBeats)
+                                frameRate: Double(sampleRate) / Double(hopLength), minBeats: minBeats,
+                                featureCount: beatFeatures)
         var labels = [Int](repeating: EditLabel.pad.rawValue, count: pairs.count * layout.beats)
         for (i, p) in pairs.enumerated() {
             // A track without beats is one beat (BeatLayout); it takes its first frame's label.
