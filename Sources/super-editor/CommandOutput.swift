@@ -69,24 +69,6 @@ extension CheckedCommand {
     }
 }
 
-/// Runs a training command in its world (`World.detect`: the `mpirun` ranks, or this process
-/// alone). Under MPI only rank 0 prints, and an error on any rank ends every rank at once
-/// (MPI_Abort) after its one-line message, so that none waits on the dead one.
-func inTrainingWorld(_ body: (Collective) throws -> Void) throws {
-    let world = try World.detect()
-    do {
-        try body(world)
-    } catch let e as ValidationError where world.size > 1 {
-        world.abort("error: rank \(world.rank): \(e.message)", code: 64)
-    } catch where world.size > 1 {
-        world.abort("error: rank \(world.rank): " + InputError.line(for: error), code: 1)
-    } catch {
-        world.finish()
-        throw error
-    }
-    world.finish()
-}
-
 /// Under MPI, rank 0's communication per optimiser step: the gradient allreduce itself, and
 /// the wait at its barrier for the slowest rank.
 func printAllreduceCost(_ world: Collective, _ parameters: ParameterBuffer) {

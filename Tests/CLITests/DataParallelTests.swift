@@ -89,12 +89,12 @@ final class DataParallelTests: XCTestCase {
     /// every 10. Without the multi-scale STFT term: its log-magnitude gradient, 1/(|S| + 1e-8),
     /// turns float32 rounding into weight differences that grow a hundredfold in a few steps even
     /// between two thread counts of one process, so it cannot show equality at 1e-5.
-    static func tinyConfig(steps: Int, in dir: URL) throws -> URL {
+    static func tinyConfig(steps: Int, in dir: URL, stft: Bool = false) throws -> URL {
         var c = Phase1Config.preset("tiny")!
         c.totalSteps = steps
         c.validateEvery = 10
-        c.stftWeight = 0
-        let url = dir.appendingPathComponent("tiny-\(steps).json")
+        if !stft { c.stftWeight = 0 }
+        let url = dir.appendingPathComponent("tiny-\(steps)\(stft ? "-stft" : "").json")
         try JSONEncoder().encode(c).write(to: url)
         return url
     }
@@ -125,6 +125,49 @@ final class DataParallelTests: XCTestCase {
         print("data parallel phase 1: 2 ranks vs 1 process \(d), resumed on 1 rank \(m)")
     }
 
+    /// Whether two files hold the same bytes.
+    static func sameBytes(_ a: URL, _ b: URL) throws -> Bool { try Data(contentsOf: a) == Data(contentsOf: b) }
+
+    /// The whole tiny preset, STFT term included: `mpirun -np 2` and two ranks taking turns in one
+    /// process (`--in-process-ranks 2`) sum in the same order, so their weights are the same bits,
+    /// also when ten steps on MPI are resumed for the other ten in one process.
+    func testFullTinyPresetOnTwoRanksEqualsTwoInProcessRanksBitForBit() throws {
+        _ = try requireMPI()
+        let cache = try Self.cache(), dir = CLI.temporaryDirectory()
+        let twenty = try Self.tinyConfig(steps: 20, in: dir, stft: true), ten = try Self.tinyConfig(steps: 10, in: dir, stft: true)
+        let one = dir.appendingPathComponent("one"), mpi = dir.appendingPathComponent("mpi"), threads = dir.appendingPathComponent("threads")
+        let mixed = dir.appendingPathComponent("mixed")
+        try Self.train(ranks: nil, ["train", "reconstruction", "--data", cache.path, "--out", one.path, "--config", twenty.path])
+        try Self.train(ranks: 2, ["train", "reconstruction", "--data", cache.path, "--out", mpi.path, "--config", twenty.path])
+        let r = try Self.train(ranks: nil, ["train", "reconstruction", "--data", cache.path, "--out", threads.path, "--config", twenty.path,
+                                            "--in-process-ranks", "2"])
+        XCTAssertTrue(r.stdout.contains("2 ranks"), r.stdout)
+        XCTAssertEqual(r.stdout.components(separatedBy: "phase 1:").count, 2, "rank 0 alone prints: \(r.stdout)")
+        for name in ["last.safetensors", "best.safetensors", "last.state.safetensors"] {
+            XCTAssertTrue(try Self.sameBytes(mpi.appendingPathComponent(name), threads.appendingPathComponent(name)), name)
+        }
+        try Self.train(ranks: 2, ["train", "reconstruction", "--data", cache.path, "--out", mixed.path, "--config", ten.path])
+        try Self.train(ranks: nil, ["train", "reconstruction", "--data", cache.path, "--out", mixed.path, "--resume", "--steps", "20",
+                                    "--in-process-ranks", "2"])
+        XCTAssertTrue(try Self.sameBytes(mpi.appendingPathComponent("last.safetensors"), mixed.appendingPathComponent("last.safetensors")))
+        // One process summing the whole batch: the STFT term amplifies the other order's rounding.
+        let d = try Self.relativeDifference(one.appendingPathComponent("last.safetensors"), mpi.appendingPathComponent("last.safetensors"))
+        print("data parallel phase 1, full tiny preset: 2 ranks vs 2 in-process ranks identical; vs 1 process summing the whole batch \(d)")
+    }
+
+    /// Without MPI: two in-process ranks train the same model as one process (to rounding).
+    func testTwoInProcessRanksEqualOneProcess() throws {
+        let cache = try Self.cache(), dir = CLI.temporaryDirectory()
+        let twenty = try Self.tinyConfig(steps: 20, in: dir)
+        let one = dir.appendingPathComponent("one"), two = dir.appendingPathComponent("two")
+        try Self.train(ranks: nil, ["train", "reconstruction", "--data", cache.path, "--out", one.path, "--config", twenty.path])
+        try Self.train(ranks: nil, ["train", "reconstruction", "--data", cache.path, "--out", two.path, "--config", twenty.path,
+                                    "--in-process-ranks", "2"])
+        let d = try Self.relativeDifference(one.appendingPathComponent("last.safetensors"), two.appendingPathComponent("last.safetensors"))
+        XCTAssertGreaterThan(d, 0, "two ranks sum in another order than one process")
+        XCTAssertLessThanOrEqual(d, Self.tolerance)
+    }
+
     func testPolicyWarmStartAndPPOUpdatesOnTwoRanksEqualOneProcess() throws {
         _ = try requireMPI()
         let cache = try Self.cache(), dir = CLI.temporaryDirectory()
@@ -138,14 +181,16 @@ final class DataParallelTests: XCTestCase {
         let args = { (out: URL) in ["train", "policy", "--data", cache.path, "--reconstruction", recon.appendingPathComponent("best.safetensors").path,
                                     "--out", out.path, "--warm-start-steps", "10", "--updates", "3", "--validate-every", "1",
                                     "--rl-baseline", "rloo"] }
-        let one = dir.appendingPathComponent("one"), two = dir.appendingPathComponent("two")
+        let one = dir.appendingPathComponent("one"), two = dir.appendingPathComponent("two"), threads = dir.appendingPathComponent("threads")
         try Self.train(ranks: nil, args(one))
         let r = try Self.train(ranks: 2, args(two))
         XCTAssertTrue(r.stdout.contains("2 ranks"), r.stdout)
+        try Self.train(ranks: nil, args(threads) + ["--in-process-ranks", "2"])
         for name in ["anchor.safetensors", "last.safetensors"] {
             let d = try Self.relativeDifference(one.appendingPathComponent(name), two.appendingPathComponent(name))
             XCTAssertLessThanOrEqual(d, Self.tolerance, name)
-            print("data parallel phase 2 \(name): 2 ranks vs 1 process \(d)")
+            XCTAssertTrue(try Self.sameBytes(two.appendingPathComponent(name), threads.appendingPathComponent(name)), name)
+            print("data parallel phase 2 \(name): 2 ranks vs 1 process \(d), vs 2 in-process ranks identical")
         }
         // The validations (every update) agree, so best was picked at the same update.
         let lines = { (u: URL) in try String(contentsOf: u.appendingPathComponent("metrics.jsonl"), encoding: .utf8)
@@ -190,6 +235,27 @@ final class DataParallelTests: XCTestCase {
         p.waitUntilExit()
         XCTAssertNotEqual(p.terminationStatus, 0)
         XCTAssertTrue(err.contains("none.safetensors"), "a bad file on every rank is still one clear error: \(err)")
+    }
+
+    func testInProcessRanksRefuseBadCountsAndEndOnABadInput() throws {
+        let cache = try Self.cache(), dir = CLI.temporaryDirectory()
+        let zero = try CLI.run(["train", "reconstruction", "--data", cache.path, "--out", dir.appendingPathComponent("zero").path,
+                                "--in-process-ranks", "0"])
+        XCTAssertNotEqual(zero.status, 0)
+        XCTAssertTrue(zero.stderr.contains("--in-process-ranks must be at least 1"), zero.stderr)
+        let many = try CLI.run(["train", "reconstruction", "--data", cache.path, "--out", dir.appendingPathComponent("many").path,
+                                "--preset", "tiny", "--in-process-ranks", "9"])
+        XCTAssertNotEqual(many.status, 0)
+        XCTAssertTrue(many.stderr.contains("smaller than the 9 ranks"), many.stderr)
+        let bad = try CLI.run(["train", "policy", "--data", cache.path, "--reconstruction",
+                               CLI.fixtures.appendingPathComponent("none.safetensors").path,
+                               "--out", dir.appendingPathComponent("bad").path, "--in-process-ranks", "2"])
+        XCTAssertNotEqual(bad.status, 0)
+        XCTAssertTrue(bad.stderr.contains("none.safetensors: no such file"), bad.stderr)
+        XCTAssertEqual(bad.stderr.split(separator: "\n").count, 1, "one line: \(bad.stderr)")
+        for name in ["zero", "many", "bad"] {
+            XCTAssertFalse(FileManager.default.fileExists(atPath: dir.appendingPathComponent(name).path), name)
+        }
     }
 
     static func drain(_ pipe: Pipe) -> String { String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self) }
