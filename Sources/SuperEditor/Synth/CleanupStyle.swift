@@ -44,11 +44,12 @@ public struct CleanupStyle: Sendable {
         var defects: [(range: Range<Int>, defect: Defect)] = []
 
         var free = Array(3..<(grid.count - 3))
+        let samples = music.count
         func take(_ beats: Int) -> Range<Int>? {
             let starts = free.filter { b in (0..<beats).allSatisfy { free.contains(b + $0) } }
             guard let b = starts.isEmpty ? nil : starts[rng.int(0, starts.count - 1)] else { return nil }
             free.removeAll { $0 >= b - 2 && $0 <= b + beats + 1 }
-            return grid[b]..<(b + beats < grid.count ? grid[b + beats] : music.count)
+            return grid[b]..<(b + beats < grid.count ? grid[b + beats] : samples)
         }
         music.withUnsafeMutableBufferPointer { m in
             let out = m.baseAddress!
