@@ -11,8 +11,16 @@ final class LabelInferenceTests: XCTestCase {
 
     func testBeatGridIsExtendedAndSplitAtHalfTempo() {
         XCTAssertEqual(LabelInference.extendBeats([10, 20, 30], frames: 52), [0, 10, 20, 30, 40])
-        XCTAssertEqual(LabelInference.subdivide([0, 40, 80], longest: 32), [0, 20, 40, 60, 80])
-        XCTAssertEqual(LabelInference.subdivide([0, 30, 60], longest: 32), [0, 30, 60])
+        // A whole track at half the tempo is split, every beat of it: at 158 BPM the tracker's
+        // half-tempo beats are 32 and 33 hops, around the limit of 0.76 s (32.7 hops).
+        XCTAssertEqual(LabelInference.regularize([0, 40, 80], longest: 32), [0, 20, 40, 60, 80])
+        XCTAssertEqual(LabelInference.regularize([0, 30, 60], longest: 32), [0, 30, 60])
+        XCTAssertEqual(LabelInference.regularize([0, 33, 65, 98, 131], longest: 32.7),
+                       [0, 16, 33, 49, 65, 81, 98, 114, 131])
+        XCTAssertEqual(LabelInference.regularize([0, 32, 64, 97, 129, 161], longest: 32.7), [0, 32, 64, 97, 129, 161])
+        // Skipped beats at 158 BPM (16-hop beats, some 32 or 28 hops) come back.
+        XCTAssertEqual(LabelInference.regularize([0, 16, 48, 64, 80, 108, 124], longest: 32.7),
+                       [0, 16, 32, 48, 64, 80, 94, 108, 124])
     }
 
     func testBeatMatchingIsOneToOneWithinTolerance() {

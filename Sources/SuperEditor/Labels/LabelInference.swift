@@ -332,10 +332,30 @@ public struct LabelInference: Sendable {
     }
 
     /// The beats labels are decided on: librosa's, continued over the trimmed lead-in and
-    /// tail and split where the tracker locked onto half the tempo. `edit` uses the same grid.
+    /// tail, and split where the tracker skipped beats or locked onto half the tempo. `edit`
+    /// uses the same grid.
     public func beatGrid(_ f: AudioFeatures) -> [Int] {
-        let longest = Int(maximumBeatInterval * Double(f.sampleRate) / Double(f.hopLength))
-        return Self.subdivide(Self.extendBeats(f.beatFrames, frames: f.frames), longest: longest)
+        let longest = maximumBeatInterval * Double(f.sampleRate) / Double(f.hopLength)
+        return Self.regularize(Self.extendBeats(f.beatFrames, frames: f.frames), longest: longest)
+    }
+
+    /// Splits each interval into as many beats as the track's beat period fits in it. The
+    /// period is the median interval, halved while it is longer than `longest` frames (the
+    /// tracker locked onto half the tempo: at 158 BPM it finds beats of 32 and 33 hops). The
+    /// median decides for the whole track, so its beats are split all or none, never the 33-hop
+    /// ones alone. An interval of about k periods (a skipped beat) becomes k equal beats.
+    public static func regularize(_ frames: [Int], longest: Double) -> [Int] {
+        guard frames.count >= 2, longest > 0, let median = medianInterval(frames), median > 0 else { return frames }
+        var period = Double(median)
+        while period > longest { period /= 2 }
+        var out: [Int] = []
+        for k in 0..<(frames.count - 1) {
+            let a = frames[k], b = frames[k + 1]
+            let parts = max(1, Int((Double(b - a) / period).rounded()))
+            for p in 0..<parts { out.append(a + (b - a) * p / parts) }
+        }
+        out.append(frames.last!)
+        return out
     }
 
     /// librosa trims weak beats at both ends, so a silent lead-in or tail has no beat of its
@@ -350,20 +370,6 @@ public struct LabelInference: Sendable {
         f = frames.last! + step
         while f < total - step / 4 { after.append(f); f += step }
         return before.reversed() + frames + after
-    }
-
-    /// Splits every beat longer than `longest` frames into equal parts (the tracker can lock
-    /// onto half the tempo; labels then still come at the music's own beat).
-    public static func subdivide(_ frames: [Int], longest: Int) -> [Int] {
-        guard frames.count >= 2, longest > 0 else { return frames }
-        var out: [Int] = []
-        for k in 0..<(frames.count - 1) {
-            let a = frames[k], b = frames[k + 1]
-            let parts = max(1, Int((Double(b - a) / Double(longest)).rounded(.up)))
-            for p in 0..<parts { out.append(a + (b - a) * p / parts) }
-        }
-        out.append(frames.last!)
-        return out
     }
 
     static func medianInterval(_ frames: [Int]) -> Int? {
