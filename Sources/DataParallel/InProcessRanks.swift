@@ -18,14 +18,13 @@ public final class InProcessWorld {
     private let turn = NSCondition()
     private var arrived = 0
     private var generation = 0
-    private var floatSlots: [UnsafeMutablePointer<Float>?]
-    private var doubleSlots: [UnsafeMutablePointer<Double>?]
+    /// Each waiting rank's buffer for the sum under way.
+    private var slots: [UnsafeMutableRawPointer?]
 
     public init(size: Int) {
         precondition(size >= 1, "an in-process world needs a rank")
         self.size = size
-        floatSlots = Array(repeating: nil, count: size)
-        doubleSlots = Array(repeating: nil, count: size)
+        slots = Array(repeating: nil, count: size)
     }
 
     /// Runs `body` once per rank, each on its own thread, taking turns as described above, and
@@ -67,17 +66,10 @@ public final class InProcessWorld {
         GradMode.isEnabled = recording
     }
 
-    fileprivate func sum(_ values: UnsafeMutablePointer<Float>, count: Int, rank: Int) {
-        meet({ floatSlots[rank] = values }) {
-            Self.addInRankOrder(floatSlots.map { $0! }, count: count)
-            for r in 0..<size { floatSlots[r] = nil }
-        }
-    }
-
-    fileprivate func sum(_ values: UnsafeMutablePointer<Double>, count: Int, rank: Int) {
-        meet({ doubleSlots[rank] = values }) {
-            Self.addInRankOrder(doubleSlots.map { $0! }, count: count)
-            for r in 0..<size { doubleSlots[r] = nil }
+    fileprivate func sum<T: FloatingPoint>(_ values: UnsafeMutablePointer<T>, count: Int, rank: Int) {
+        meet({ slots[rank] = UnsafeMutableRawPointer(values) }) {
+            Self.addInRankOrder(slots.map { $0!.assumingMemoryBound(to: T.self) }, count: count)
+            for r in 0..<size { slots[r] = nil }
         }
     }
 
@@ -107,15 +99,12 @@ public final class InProcessRank: Collective, @unchecked Sendable {
 
     public var size: Int { world.size }
 
-    public func sum(_ values: UnsafeMutablePointer<Float>, count: Int) {
-        let t0 = DispatchTime.now().uptimeNanoseconds
-        world.sum(values, count: count, rank: rank)
-        communicationSeconds += Double(DispatchTime.now().uptimeNanoseconds - t0) * 1e-9
-    }
+    public func sum(_ values: UnsafeMutablePointer<Float>, count: Int) { timed { world.sum(values, count: count, rank: rank) } }
+    public func sum(_ values: UnsafeMutablePointer<Double>, count: Int) { timed { world.sum(values, count: count, rank: rank) } }
 
-    public func sum(_ values: UnsafeMutablePointer<Double>, count: Int) {
+    private func timed(_ body: () -> Void) {
         let t0 = DispatchTime.now().uptimeNanoseconds
-        world.sum(values, count: count, rank: rank)
+        body()
         communicationSeconds += Double(DispatchTime.now().uptimeNanoseconds - t0) * 1e-9
     }
 

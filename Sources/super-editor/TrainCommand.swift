@@ -33,7 +33,7 @@ struct TrainReconstruction: CheckedCommand {
     @Flag(help: "Continue the run saved in --out exactly where it stopped.") var resume = false
 
     @OptionGroup var limits: InputLimitOptions
-    @OptionGroup var world: WorldOptions
+    @OptionGroup var ranks: WorldOptions
 
     func execute() throws {
         limits.apply()
@@ -57,7 +57,7 @@ struct TrainReconstruction: CheckedCommand {
         o.set(lr, "learning_rate", \.learningRate)
         o.set(seed, "seed", \.seed)
         o.set(validateEvery, "validate_every", \.validateEvery)
-        try self.world.run { world in
+        try ranks.run { world in
             let dataset = try PairedMelDataset(cache: URL(fileURLWithPath: data), nMels: o.config.nMels)
             dataset.dataDescription = describeData
             let stop = StopRequest.onInterrupt()

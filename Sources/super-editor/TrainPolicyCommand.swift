@@ -32,7 +32,7 @@ struct TrainPolicy: CheckedCommand {
     @Flag(help: "Continue the run saved in --out.") var resume = false
 
     @OptionGroup var limits: InputLimitOptions
-    @OptionGroup var world: WorldOptions
+    @OptionGroup var ranks: WorldOptions
 
     func execute() throws {
         limits.apply()
@@ -53,7 +53,7 @@ struct TrainPolicy: CheckedCommand {
         o.set(rlSamples.map(Optional.some), "rl_samples", \.rlSamples)
         if let n = beatFeatures, !(1...BeatFeatures.count).contains(n) { throw ValidationError("--beat-features must be 1…\(BeatFeatures.count)") }
         o.set(beatFeatures.map(Optional.some), "beat_features", \.beatFeatures)
-        try self.world.run { world in
+        try ranks.run { world in
             let recon = try Checkpoint.loadReconstruction(URL(fileURLWithPath: reconstruction))
             let dataset = try PairedMelDataset(cache: URL(fileURLWithPath: data), nMels: recon.config.nMels)
             dataset.dataDescription = describeData
