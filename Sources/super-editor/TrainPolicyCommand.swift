@@ -23,7 +23,7 @@ struct TrainPolicy: CheckedCommand {
     @Option(help: "PPO learning rate.") var lr: Float?
     @Option(help: "Seed for initialisation, sampling and data order.") var seed: UInt64?
     @Option(help: "Evaluate (and checkpoint) every N updates.") var validateEvery: Int?
-    @Option(help: "Beat policy RL baseline: exact (default: the expectation over the seven actions, no sampling), rloo (leave-one-out over sampled labellings) or self_critical (the greedy action's reward).")
+    @Option(help: "Beat policy RL baseline: rloo (default: leave-one-out over sampled labellings), exact (the expectation over the seven actions, no sampling) or self_critical (the greedy action's reward).")
     var rlBaseline: RLBaseline?
     @Option(help: "Labellings sampled per track by rloo and self_critical (default 4).") var rlSamples: Int?
     @Option(help: "Beat features a new beat policy reads (default 26; 18 leaves out the one each for the first and last four beats; 28 adds the level against each beat's closest-sounding twins elsewhere; docs/beat-policy.md).")

@@ -281,13 +281,13 @@ final class BeatPolicyTests: XCTestCase {
     /// the beat accuracy towards it, staying close to the warm start.
     func testRLFromAWarmStartRaisesTheReward() throws {
         let ds = try PairedMelDataset(cache: try ToyCache.make(pairs: 10, frames: 60))
-        for baseline in [nil, RLBaseline.rloo, .selfCritical] {
+        for baseline in [RLBaseline.exact, .rloo, .selfCritical] {
             var c = tinyPhase2()
             c.learningRate = 3e-3; c.targetKL = 1; c.rlBaseline = baseline
             let t = try BeatPolicyTrainer(config: c, dataset: ds, reconstruction: reconstruction(), out: temporaryDirectory())
             t.showProgress = false
             _ = try t.run()
-            let name = baseline?.rawValue ?? "exact"
+            let name = baseline.rawValue
             XCTAssertNotNil(t.anchor, "RL is anchored to the warm start")
             let first = t.history.first!, last = t.history.last!
             XCTAssertGreaterThan(last.expectedReward, first.expectedReward + 0.05, "\(name): \(t.history.map(\.expectedReward))")
@@ -323,11 +323,15 @@ final class BeatPolicyTests: XCTestCase {
         }
     }
 
-    /// The default baseline writes no `rl_baseline` (configs as before the choice existed);
-    /// a chosen one round-trips; fewer than two samples is refused.
-    func testTheRLBaselineIsInTheConfigOnlyWhenChosen() throws {
+    /// The default run writes its baseline (RLOO); a run config without `rl_baseline` (from
+    /// before RLOO was the default, like the shipped recipe's) means the exact expectation; a
+    /// chosen one round-trips; fewer than two samples is refused.
+    func testTheRLBaselineIsWrittenAndAnAbsentOneMeansExact() throws {
         let plain = String(decoding: try JSONEncoder().encode(Phase2Config.cpuDefault), as: UTF8.self)
-        XCTAssertFalse(plain.contains("rl_baseline") || plain.contains("rl_samples"), plain)
+        XCTAssertTrue(plain.contains(#""rl_baseline":"rloo""#), plain)
+        let old = try JSONDecoder().decode(Phase2Config.self, from: Data(#"{"architecture":"beat"}"#.utf8))
+        XCTAssertNil(old.rlBaseline)
+        XCTAssertEqual(old.effectiveRLBaseline, .exact)
         var c = Phase2Config.cpuDefault
         c.rlBaseline = .selfCritical; c.rlSamples = 6
         let back = try JSONDecoder().decode(Phase2Config.self, from: try JSONEncoder().encode(c))
@@ -339,7 +343,7 @@ final class BeatPolicyTests: XCTestCase {
     func testTheSameSeedGivesTheSameCheckpoint() throws {
         let cache = try ToyCache.make(pairs: 6, frames: 50)
         // The sampled baseline draws its labellings from the seed too.
-        for baseline in [nil, RLBaseline.rloo] {
+        for baseline in [RLBaseline.exact, .rloo] {
             var c = tinyPhase2(); c.updates = 2; c.rlBaseline = baseline
             var files: [[String: Tensor]] = []
             for _ in 0..<2 {

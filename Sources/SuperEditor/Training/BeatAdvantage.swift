@@ -3,10 +3,11 @@ import Tensor
 
 /// How RL baselines each beat's reward (`rl_baseline` in the Phase 2 config).
 public enum RLBaseline: String, Codable, CaseIterable, Sendable {
-    /// The exact expectation over the seven actions under the old policy: no sampling (the default).
+    /// The exact expectation over the seven actions under the old policy: no sampling (what a
+    /// config without `rl_baseline` means).
     case exact
     /// `rl_samples` labellings sampled per track; each beat's baseline is the mean reward of
-    /// that beat in the other samples (REINFORCE leave-one-out).
+    /// that beat in the other samples (REINFORCE leave-one-out; `train policy`'s default).
     case rloo
     /// `rl_samples` labellings sampled per track; each beat's baseline is the reward of the
     /// greedy action (self-critical).

@@ -4,19 +4,21 @@ import Tensor
 
 /// RL for the beat policy in which each beat gets credit for its own action.
 ///
-/// An episode is one track and one action per beat, so there is a single step and no
-/// sampling is needed: the expected reward under the policy is computed exactly, over the
-/// seven actions of every beat.
+/// An episode is one track and one action per beat, so there is a single step.
 /// - Per beat, the reconstruction and label terms of each action come from a
-///   `BeatRewardTable` (fixed per track: the reconstruction model is frozen). Advantage of
-///   action a at beat b: R_b(a) − Σ π_old(a′) R_b(a′), the exact baseline.
-/// - PPO's clipped ratio is kept: the surrogate is Σ_a π_old(a) · min(ρ_a A, clip(ρ_a) A), with
-///   ρ_a = π(a) / π_old(a); at ρ = 1 its gradient is the exact policy gradient.
+///   `BeatRewardTable` (fixed per track: the reconstruction model is frozen), so any action's
+///   per-beat reward is known without running the model again.
+/// - The baseline (`rl_baseline`, `BeatAdvantage`): by default (`rloo`) a few labellings are
+///   sampled per track and each beat's advantage is its reward less that beat's mean reward in
+///   the other samples; `exact` needs no sampling: the advantage of action a at beat b is
+///   R_b(a) − Σ π_old(a′) R_b(a′), over all seven actions; `self_critical` baselines by the
+///   greedy action.
+/// - PPO's clipped ratio is kept: the surrogate is Σ_a w_a · min(ρ_a A, clip(ρ_a) A), with
+///   ρ_a = π(a) / π_old(a) and w_a the action's old probability (exact) or its share of the
+///   samples (rloo, self_critical).
 /// - Duration and smoothness stay sequence terms, in expectation under the factorised policy:
 ///   the expected KEEP share (exact) in the guide's duration term, and the expected number
 ///   of label changes between neighbouring beats (exact) in its smoothness term.
-/// - `rl_baseline` can instead sample labellings and baseline each beat by leave-one-out
-///   (RLOO) or by the greedy action (self-critical), for comparison (`BeatAdvantage`).
 /// - KL(π ‖ π_warm) per beat anchors the policy to its supervised warm start; an entropy bonus
 ///   with the guide's schedule.
 public struct ExpectedRewardPPO {
@@ -94,7 +96,7 @@ public struct ExpectedRewardPPO {
         let b = t.beats.batch, nb = t.beats.beats, k = Self.actions
         var adv = [Float](repeating: 0, count: b * nb * k), real = [Float](repeating: 0, count: b * nb)
         var weights = [Float](repeating: 0, count: b * nb * k)
-        let baseline = config.rlBaseline ?? .exact, samples = config.rlSamples ?? Phase2Config.defaultRLSamples
+        let baseline = config.effectiveRLBaseline, samples = config.rlSamples ?? Phase2Config.defaultRLSamples
         var keepW = [Float](repeating: 0, count: b * nb), pairW = [Float](repeating: 0, count: b * max(nb - 1, 0))
         var trueKeep = [Float](repeating: 0, count: b)
         let oldP = old.map { Foundation.exp($0) }
@@ -148,7 +150,7 @@ public struct ExpectedRewardPPO {
         let anchors = parts.map { t in anchor.map { a in noGrad { Self.actionLogProbabilities(a, t) } } }
         // The sampled baselines draw their labellings once per update, from (seed, update).
         var rng = RandomGenerator(seed: config.seed ^ (UInt64(u + 1) &* 0xA24B_AED4_963E_E407))
-        let draws = BeatAdvantage.draws(config.rlBaseline ?? .exact, samples: config.rlSamples ?? Phase2Config.defaultRLSamples)
+        let draws = BeatAdvantage.draws(config.effectiveRLBaseline, samples: config.rlSamples ?? Phase2Config.defaultRLSamples)
         let cs = zip(parts, olds).map { (t, old) -> Constants in
             for _ in 0..<((t.share?.realBeatsBefore ?? 0) * draws) { _ = rng.next() }
             let c = constants(t, oldLogProbabilities: old.scalars, rng: &rng)
