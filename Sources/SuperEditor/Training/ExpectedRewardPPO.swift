@@ -96,7 +96,7 @@ public struct ExpectedRewardPPO {
         let b = t.beats.batch, nb = t.beats.beats, k = Self.actions
         var adv = [Float](repeating: 0, count: b * nb * k), real = [Float](repeating: 0, count: b * nb)
         var weights = [Float](repeating: 0, count: b * nb * k)
-        let baseline = config.effectiveRLBaseline, samples = config.rlSamples ?? Phase2Config.defaultRLSamples
+        let baseline = config.effectiveRLBaseline, samples = config.effectiveRLSamples
         var keepW = [Float](repeating: 0, count: b * nb), pairW = [Float](repeating: 0, count: b * max(nb - 1, 0))
         var trueKeep = [Float](repeating: 0, count: b)
         let oldP = old.map { Foundation.exp($0) }
@@ -150,7 +150,7 @@ public struct ExpectedRewardPPO {
         let anchors = parts.map { t in anchor.map { a in noGrad { Self.actionLogProbabilities(a, t) } } }
         // The sampled baselines draw their labellings once per update, from (seed, update).
         var rng = RandomGenerator(seed: config.seed ^ (UInt64(u + 1) &* 0xA24B_AED4_963E_E407))
-        let draws = BeatAdvantage.draws(config.effectiveRLBaseline, samples: config.rlSamples ?? Phase2Config.defaultRLSamples)
+        let draws = BeatAdvantage.draws(config.effectiveRLBaseline, samples: config.effectiveRLSamples)
         let cs = zip(parts, olds).map { (t, old) -> Constants in
             for _ in 0..<((t.share?.realBeatsBefore ?? 0) * draws) { _ = rng.next() }
             let c = constants(t, oldLogProbabilities: old.scalars, rng: &rng)

@@ -63,8 +63,7 @@ public struct Phase2Config: Codable, Equatable, Sendable {
     /// Warm-start class weights: (beats / (7 · beats of the class))^power, normalised to mean 1
     /// over the training beats; 0 gives plain cross-entropy.
     public var classWeightPower: Float = 0.5
-    /// The beat policy's RL baseline (`RLBaseline`); absent: `exact`, so that run configs from
-    /// before the choice existed (the shipped recipe's) still mean what they meant.
+    /// The beat policy's RL baseline (`RLBaseline`), as the run config gives it.
     public var rlBaseline: RLBaseline?
     /// The baseline RL runs with: a config without `rl_baseline` (from before RLOO became the
     /// default, as the shipped recipe's) means the exact expectation.
@@ -72,6 +71,7 @@ public struct Phase2Config: Codable, Equatable, Sendable {
     /// Labellings sampled per track by the sampled baselines; absent: `defaultRLSamples`.
     public var rlSamples: Int?
     public static let defaultRLSamples = 4
+    public var effectiveRLSamples: Int { rlSamples ?? Self.defaultRLSamples }
     /// How many of `BeatFeatures` the beat policy reads. Absent means a run config from before
     /// the field existed, which read `BeatFeatures.beforeEdges`; `cpuDefault` sets
     /// `BeatFeatures.defaultCount`.
