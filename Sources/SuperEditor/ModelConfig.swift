@@ -65,6 +65,13 @@ public struct PredictorConfig: Codable, Equatable, Sendable {
     /// Beat policy: how many of `BeatFeatures` it reads (a config saved without the field is
     /// a policy from before the last two, and reads `BeatFeatures.firstRelease`).
     public var beatFeatures = BeatFeatures.defaultCount
+    /// Beat policy: the most beats it decides at once (`DecisionWindows`). A longer track is
+    /// decided in half-overlapping windows of this many beats, each seen as a whole track, so
+    /// that a policy trained on excerpts never meets positions and lengths it has not seen;
+    /// 0 decides every track whole. 320 beats is 160 s at 120 BPM, past the longest excerpt
+    /// (150 s) the shipped policy was trained on; a config without the field means it.
+    public var decisionWindow = PredictorConfig.defaultDecisionWindow
+    public static let defaultDecisionWindow = 320
 
     public init(nMels: Int = 128, predictorDim: Int = 256, nLayers: Int = 4, nHeads: Int = 4, dropout: Float = 0.1,
                 architecture: PolicyArchitecture = .frame, attentionWindow: Int = 512, globalTokens: Int = 8) {
@@ -76,6 +83,7 @@ public struct PredictorConfig: Codable, Equatable, Sendable {
     enum CodingKeys: String, CodingKey {
         case nMels = "n_mels", predictorDim = "predictor_dim", nLayers = "n_layers", nHeads = "n_heads", dropout
         case architecture, attentionWindow = "attention_window", globalTokens = "global_tokens", beatFeatures = "beat_features"
+        case decisionWindow = "decision_window"
     }
 
     public init(from decoder: Decoder) throws {
@@ -92,6 +100,10 @@ public struct PredictorConfig: Codable, Equatable, Sendable {
         guard (1...BeatFeatures.count).contains(beatFeatures) else {
             throw DecodingError.dataCorruptedError(forKey: .beatFeatures, in: c, debugDescription: "beat_features must be 1…\(BeatFeatures.count)")
         }
+        decisionWindow = try c.decodeIfPresent(Int.self, forKey: .decisionWindow) ?? Self.defaultDecisionWindow
+        guard decisionWindow >= 0 else {
+            throw DecodingError.dataCorruptedError(forKey: .decisionWindow, in: c, debugDescription: "decision_window must be 0 or more")
+        }
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -103,6 +115,8 @@ public struct PredictorConfig: Codable, Equatable, Sendable {
             try c.encode(attentionWindow, forKey: .attentionWindow)
             try c.encode(globalTokens, forKey: .globalTokens)
             try c.encode(beatFeatures, forKey: .beatFeatures)
+            // Written only when it is not the default, so checkpoints from before the field keep their bytes.
+            if decisionWindow != Self.defaultDecisionWindow { try c.encode(decisionWindow, forKey: .decisionWindow) }
         }
     }
 }

@@ -177,6 +177,66 @@ final class BeatPolicyTests: XCTestCase {
         XCTAssertThrowsError(try JSONDecoder().decode(PredictorConfig.self, from: Data(bad.utf8)))
     }
 
+    func testDecisionWindowsDecideEveryBeatOnceAwayFromTheirEdges() {
+        XCTAssertEqual(DecisionWindows(beats: 320, window: 320).windows.count, 1)
+        XCTAssertEqual(DecisionWindows(beats: 5000, window: 0).windows.count, 1)
+        for (nb, w) in [(321, 320), (1195, 320), (100, 8), (17, 16), (9, 8), (64, 9)] {
+            let windows = DecisionWindows(beats: nb, window: w).windows
+            var next = 0
+            for win in windows {
+                XCTAssertEqual(win.beats.count, w, "\(nb) beats in windows of \(w)")
+                XCTAssertEqual(win.decides.lowerBound, next, "contiguous")
+                XCTAssertTrue(win.beats.contains(win.decides.lowerBound) && win.beats.contains(win.decides.upperBound - 1))
+                // A beat away from the track's ends is decided a quarter window from its window's edges.
+                for k in win.decides where k >= w / 4 && k < nb - w / 4 {
+                    XCTAssertGreaterThanOrEqual(min(k - win.beats.lowerBound, win.beats.upperBound - 1 - k), w / 4 - 1, "beat \(k)")
+                }
+                next = win.decides.upperBound
+            }
+            XCTAssertEqual(next, nb)
+        }
+    }
+
+    /// A track longer than the decision window: each window's beats get the log-probabilities
+    /// the policy gives that stretch as a track of its own; a shorter one is decided whole.
+    func testALongTrackIsDecidedInWindowsEachSeenAsATrack() throws {
+        var config = beatConfig()
+        config.decisionWindow = 6
+        let policy = BeatPolicy(config, seed: 9)
+        policy.eval()
+        let frames = 90, m = 128
+        let mel = randomMel(1, frames, seed: 3).scalars
+        let grid = Array(stride(from: 0, to: frames, by: 5))     // 18 beats
+        var crestRNG = RandomGenerator(seed: 5)
+        let crest = (0..<frames).map { _ in crestRNG.nextFloat() }
+        let windowed = policy.trackLogProbabilities(mel: mel, frames: frames, beatFrames: grid, transient: crest, frameRate: 43, window: 0)
+        let spans = EditTimeline.beatSpans(positions: grid, total: frames)
+        let plan = DecisionWindows(beats: grid.count, window: 6).windows
+        XCTAssertGreaterThan(plan.count, 2)
+        for win in plan {
+            let f0 = spans[win.beats.lowerBound].lowerBound, f1 = spans[win.beats.upperBound - 1].upperBound
+            let alone = policy.trackLogProbabilities(mel: Array(mel[(f0 * m)..<(f1 * m)]), frames: f1 - f0,
+                                                     beatFrames: spans[win.beats].map { $0.lowerBound - f0 },
+                                                     transient: Array(crest[f0..<f1]), frameRate: 43, window: 0)
+            for k in win.decides { for f in spans[k] { for a in 1..<8 {
+                XCTAssertEqual(windowed[f * 8 + a], alone[(f - f0) * 8 + a], accuracy: 1e-5, "frame \(f)")
+            } } }
+        }
+        // Decided whole, the same track gives other numbers (the windows are not a no-op).
+        config.decisionWindow = 0
+        let whole = BeatPolicy(config, seed: 9)
+        whole.eval()
+        let all = whole.trackLogProbabilities(mel: mel, frames: frames, beatFrames: grid, transient: crest, frameRate: 43, window: 0)
+        XCTAssertGreaterThan(zip(all, windowed).map { abs($0 - $1) }.max()!, 1e-3)
+        // The field: a config without it means the default, which is not written; another is.
+        let json = #"{"architecture":"beat","n_mels":128,"predictor_dim":16,"n_layers":1,"n_heads":2,"dropout":0,"beat_features":26}"#
+        XCTAssertEqual(try JSONDecoder().decode(PredictorConfig.self, from: Data(json.utf8)).decisionWindow, PredictorConfig.defaultDecisionWindow)
+        XCTAssertFalse(String(decoding: try JSONEncoder().encode(beatConfig()), as: UTF8.self).contains("decision_window"))
+        XCTAssertEqual(try JSONDecoder().decode(PredictorConfig.self, from: try JSONEncoder().encode(config)).decisionWindow, 0)
+        XCTAssertEqual(try JSONDecoder().decode(Phase2Config.self, from: Data(#"{"decision_window":64}"#.utf8)).model.decisionWindow, 64)
+        XCTAssertThrowsError(try JSONDecoder().decode(Phase2Config.self, from: Data(#"{"decision_window":-1}"#.utf8)))
+    }
+
     /// A track's decisions do not depend on what it is batched with, nor (with windows) on
     /// the padding of the last window.
     func testLogitsDoNotDependOnPaddingOrBatching() {

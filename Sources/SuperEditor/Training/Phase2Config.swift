@@ -76,6 +76,8 @@ public struct Phase2Config: Codable, Equatable, Sendable {
     /// the field existed, which read `BeatFeatures.beforeEdges`; `cpuDefault` sets
     /// `BeatFeatures.defaultCount`.
     public var beatFeatures: Int?
+    /// The beat policy's `PredictorConfig.decisionWindow`; absent: its default.
+    public var decisionWindow: Int?
 
     /// A size, count or interval out of range, in words (see `ConfigFile.problem`).
     var fieldProblem: String? {
@@ -100,7 +102,7 @@ public struct Phase2Config: Codable, Equatable, Sendable {
         case validateEvery = "validate_every", seed
         case architecture, attentionWindow = "attention_window", globalTokens = "global_tokens", klCoeff = "kl_coeff"
         case classWeightPower = "class_weight_power", rlBaseline = "rl_baseline", rlSamples = "rl_samples"
-        case beatFeatures = "beat_features"
+        case beatFeatures = "beat_features", decisionWindow = "decision_window"
     }
 
     public init(from decoder: Decoder) throws {
@@ -134,6 +136,10 @@ public struct Phase2Config: Codable, Equatable, Sendable {
         if let n = beatFeatures, !(1...BeatFeatures.count).contains(n) {
             throw DecodingError.dataCorruptedError(forKey: .beatFeatures, in: c, debugDescription: "beat_features must be 1…\(BeatFeatures.count)")
         }
+        decisionWindow = try c.decodeIfPresent(Int.self, forKey: .decisionWindow)
+        if let n = decisionWindow, n < 0 {
+            throw DecodingError.dataCorruptedError(forKey: .decisionWindow, in: c, debugDescription: "decision_window must be 0 or more")
+        }
         let known = Set(CodingKeys.allCases.map(\.rawValue))
         let raw = try decoder.container(keyedBy: AnyKey.self)
         if let unknown = raw.allKeys.map(\.stringValue).sorted().first(where: { !known.contains($0) }) {
@@ -145,6 +151,7 @@ public struct Phase2Config: Codable, Equatable, Sendable {
         var c = PredictorConfig(nMels: nMels, predictorDim: predictorDim, nLayers: nLayers, nHeads: nHeads, dropout: dropout,
                                 architecture: architecture, attentionWindow: attentionWindow, globalTokens: globalTokens)
         c.beatFeatures = beatFeatures ?? BeatFeatures.beforeEdges
+        c.decisionWindow = decisionWindow ?? PredictorConfig.defaultDecisionWindow
         return c
     }
 
