@@ -21,6 +21,8 @@ struct Edit: CheckedCommand {
     @Option(help: "Choose labels that give this output length, in seconds.") var targetDuration: Double?
     @Option(help: "Allowed miss of --target-duration, in seconds.") var slack: Double = 1.0
     @Option(help: "Protect START-END (seconds) from cuts; repeatable.") var keep: [String] = []
+    @Option(help: "Added to CUT's log-probability (nats) before each beat's label is chosen: above 0 removes more, below 0 keeps more.")
+    var cutBias: Double = 0
     @Option(help: "Griffin-Lim iterations for --render mel.") var iterations: Int = 32
     @Flag(help: "Replace existing output files.") var force = false
 
@@ -38,6 +40,7 @@ struct Edit: CheckedCommand {
         pipeline.targetDuration = targetDuration
         pipeline.slack = slack
         pipeline.keep = try keep.map(Self.parseRange)
+        pipeline.cutBias = cutBias
         pipeline.griffinLimIterations = iterations
         let bar = ProgressBar(total: 100, label: "edit")
         pipeline.progress = { stage, done in bar.update(Int(done * 100), stage) }

@@ -92,6 +92,8 @@ struct EvaluateCleanup: CheckedCommand {
 
     @Option(help: "Pairs in the synth layout.") var data: String
     @Option(help: "Policy checkpoint; default: the shipped model.") var policy: String?
+    @Option(help: "Decide with this bias (nats) added to CUT's log-probability; repeat it to compare several from one pass (default: 0).")
+    var cutBias: [Double] = []
     @Flag(help: "Print JSON.") var json = false
 
     var subject: String? { data }
@@ -101,7 +103,10 @@ struct EvaluateCleanup: CheckedCommand {
     func execute() throws {
         limits.apply()
         let model = try policy.map { try Checkpoint.loadPolicy(URL(fileURLWithPath: $0)) } ?? PretrainedModels.policy()
-        let report = try CleanupEvaluation.evaluate(folder: URL(fileURLWithPath: data), policy: model)
-        try printReport(report, json: json) { "\(report.pairs) pairs\n" + report.table() }
+        let reports = try CleanupEvaluation.evaluate(folder: URL(fileURLWithPath: data), policy: model,
+                                                     cutBiases: cutBias.isEmpty ? [0] : cutBias)
+        let text = reports.map { r in "\(r.pairs) pairs" + (cutBias.isEmpty ? "" : String(format: ", CUT bias %g", r.cutBias)) + "\n" + r.table() }
+            .joined(separator: "\n\n")
+        if reports.count == 1 { try printReport(reports[0], json: json) { text } } else { try printReport(reports, json: json) { text } }
     }
 }

@@ -75,5 +75,16 @@ final class PretrainedCommandTests: XCTestCase {
         let text = try CLI.run(["evaluate", "cleanup", "--data", dir.path])
         XCTAssertTrue(text.stdout.contains("defect beats treated (CUT or EFFECT)"), text.stdout)
         assertOneLineError(try CLI.run(["evaluate", "cleanup", "--data", dir.appendingPathComponent("none").path]), mentioning: "none")
+        // Several CUT biases from one pass: a larger bias removes at least as much and keeps at most as much.
+        let sweep = try CLI.run(["evaluate", "cleanup", "--data", dir.path, "--json", "--cut-bias", "0", "--cut-bias", "4"])
+        XCTAssertEqual(sweep.status, 0, sweep.stderr)
+        let reports = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(sweep.stdout.utf8)) as? [[String: Any]])
+        XCTAssertEqual(reports.map { $0["cut_bias"] as? Double }, [0, 4])
+        func total(_ r: [String: Any], defect: Bool, _ key: String) -> Int {
+            ((r["rows"] as? [[String: Any]]) ?? []).filter { $0["defect"] as? Bool == defect }.reduce(0) { $0 + (($1[key] as? Int) ?? 0) }
+        }
+        XCTAssertEqual(total(reports[0], defect: true, "handled"), total(obj, defect: true, "handled"), "bias 0 is the default")
+        XCTAssertGreaterThanOrEqual(total(reports[1], defect: true, "handled"), total(reports[0], defect: true, "handled"))
+        XCTAssertLessThanOrEqual(total(reports[1], defect: false, "handled"), total(reports[0], defect: false, "handled"))
     }
 }

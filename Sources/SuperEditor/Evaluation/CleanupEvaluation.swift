@@ -24,6 +24,10 @@ public struct CleanupReport: Codable, Sendable {
 
     public var rows: [Row]
     public var pairs: Int
+    /// The CUT bias the policy's beats were decided with (`BeatDecisions.best(cutBias:)`).
+    public var cutBias: Double = 0
+
+    enum CodingKeys: String, CodingKey { case rows, pairs, cutBias = "cut_bias" }
     public var defectBeats: Int { rows.filter(\.defect).reduce(0) { $0 + $1.beats } }
     public var defectsTreated: Int { rows.filter(\.defect).reduce(0) { $0 + $1.handled } }
     public var cleanBeats: Int { rows.filter { !$0.defect }.reduce(0) { $0 + $1.beats } }
@@ -48,14 +52,23 @@ public struct CleanupReport: Codable, Sendable {
 
 public enum CleanupEvaluation {
     /// Judges `policy` on every pair of `folder` (the synth layout: raw/{id}.wav, truth/{id}.json).
-    public static func evaluate(folder: URL, policy: any PolicyModel, progress: ((Int, Int) -> Void)? = nil) throws -> CleanupReport {
+    public static func evaluate(folder: URL, policy: any PolicyModel, cutBias: Double = 0,
+                                progress: ((Int, Int) -> Void)? = nil) throws -> CleanupReport {
+        try evaluate(folder: folder, policy: policy, cutBiases: [cutBias], progress: progress)[0]
+    }
+
+    /// One report per CUT bias (`BeatDecisions.best(cutBias:)`), from one pass of the policy:
+    /// the trade between defects treated and clean beats kept.
+    public static func evaluate(folder: URL, policy: any PolicyModel, cutBiases: [Double],
+                                progress: ((Int, Int) -> Void)? = nil) throws -> [CleanupReport] {
+        precondition(!cutBiases.isEmpty, "at least one CUT bias")
         let truthDir = folder.appendingPathComponent("truth")
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: truthDir.path) else {
             throw InputError(truthDir.path, "no truth folder (expected the synth layout: raw/, edited/, truth/)")
         }
         let ids = names.filter { $0.hasSuffix(".json") }.map { String($0.dropLast(5)) }.sorted()
         guard !ids.isEmpty else { throw InputError(truthDir.path, "no truth files") }
-        var rows: [String: CleanupReport.Row] = [:]
+        var tables = [[String: CleanupReport.Row]](repeating: [:], count: cutBiases.count)
         for (n, id) in ids.enumerated() {
             let truth = try SynthTruth.read(truthDir.appendingPathComponent("\(id).json"))
             let rawURL = folder.appendingPathComponent("raw/\(id).wav")
@@ -64,22 +77,26 @@ public enum CleanupEvaluation {
             let decisions = EditPipeline.decisions(features, policy: policy)
             let reasons = beatReasons(truth)
             let hop = Double(features.hopLength) / Double(features.sampleRate)
-            for (b, label) in decisions.greedy.enumerated() {
-                let mid = Double(decisions.spans[b].lowerBound + decisions.spans[b].upperBound) / 2 * hop
-                let k = max(0, (truth.beatTimes.lastIndex { $0 <= mid }) ?? 0)
-                guard k < truth.labels.count else { continue }
-                let defect = truth.labels[k] == EditLabel.cut.rawValue
-                var row = rows[reasons[k]] ?? CleanupReport.Row(reason: reasons[k], defect: defect, beats: 0, predicted: [:], handled: 0)
-                row.beats += 1
-                row.predicted[label.name, default: 0] += 1
-                let removes = label == .cut || label == .effect
-                if removes == defect { row.handled += 1 }
-                rows[reasons[k]] = row
+            for (t, bias) in cutBiases.enumerated() {
+                for (b, label) in decisions.best(cutBias: bias).enumerated() {
+                    let mid = Double(decisions.spans[b].lowerBound + decisions.spans[b].upperBound) / 2 * hop
+                    let k = max(0, (truth.beatTimes.lastIndex { $0 <= mid }) ?? 0)
+                    guard k < truth.labels.count else { continue }
+                    let defect = truth.labels[k] == EditLabel.cut.rawValue
+                    var row = tables[t][reasons[k]] ?? CleanupReport.Row(reason: reasons[k], defect: defect, beats: 0, predicted: [:], handled: 0)
+                    row.beats += 1
+                    row.predicted[label.name, default: 0] += 1
+                    let removes = label == .cut || label == .effect
+                    if removes == defect { row.handled += 1 }
+                    tables[t][reasons[k]] = row
+                }
             }
             progress?(n + 1, ids.count)
         }
-        let ordered = rows.values.sorted { ($0.defect ? 0 : 1, $0.reason) < ($1.defect ? 0 : 1, $1.reason) }
-        return CleanupReport(rows: ordered, pairs: ids.count)
+        return zip(tables, cutBiases).map { rows, bias in
+            let ordered = rows.values.sorted { ($0.defect ? 0 : 1, $0.reason) < ($1.defect ? 0 : 1, $1.reason) }
+            return CleanupReport(rows: ordered, pairs: ids.count, cutBias: bias)
+        }
     }
 
     /// Each truth beat's reason, from the edit script's steps (a label name where no step covers it).

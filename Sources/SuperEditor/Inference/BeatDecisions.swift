@@ -36,8 +36,18 @@ public struct BeatDecisions {
     }
 
     /// The best label of every beat.
-    public var greedy: [EditLabel] {
-        scores.map { EditLabel(rawValue: $0.argmax!)! }
+    public var greedy: [EditLabel] { best(cutBias: 0) }
+
+    /// The best label of every beat after adding `cutBias` (nats) to CUT's log-probability
+    /// per frame: a beat is cut once P(CUT) is above e^−cutBias times the next label's, so a
+    /// positive bias removes more and keeps less. 0 is `greedy`.
+    public func best(cutBias: Double) -> [EditLabel] {
+        zip(scores, spans).map { score, span in
+            guard cutBias != 0 else { return EditLabel(rawValue: score.argmax!)! }
+            var biased = score
+            biased[EditLabel.cut.rawValue] += cutBias * Double(max(span.count, 1))
+            return EditLabel(rawValue: biased.argmax!)!
+        }
     }
 
     /// Per-frame labels for per-beat ones.
@@ -52,11 +62,11 @@ public struct BeatDecisions {
         EditTimeline.outputLength(spans: spans, labels: beats)
     }
 
-    /// Labels whose edit lasts `target` ± `slack` frames, starting from the greedy choice and
+    /// Labels whose edit lasts `target` ± `slack` frames, starting from the best choice and
     /// changing first the beats where the policy itself is least sure. Beats in `protected`
     /// are never cut. Returns nil when no such choice exists.
-    public func labels(targetFrames target: Int, slack: Int, protected: Set<Int>) -> [EditLabel]? {
-        var labels = greedy
+    public func labels(targetFrames target: Int, slack: Int, protected: Set<Int>, cutBias: Double = 0) -> [EditLabel]? {
+        var labels = best(cutBias: cutBias)
         for b in protected where labels[b] == .cut { labels[b] = bestKept(b) }
         let lo = target - slack, hi = target + slack
         func length() -> Int { outputFrames(labels) }

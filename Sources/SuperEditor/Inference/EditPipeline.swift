@@ -20,6 +20,9 @@ public struct EditPipeline {
     public var slack: Double = 1.0
     /// Time ranges (seconds) that are never cut.
     public var keep: [ClosedRange<Double>] = []
+    /// Added to CUT's log-probability before each beat's label is chosen
+    /// (`BeatDecisions.best(cutBias:)`): above 0 removes more, below 0 keeps more.
+    public var cutBias = 0.0
     public var griffinLimIterations = 32
     /// Longest window the models see at once (attention is quadratic in it).
     public var window = 1024
@@ -57,7 +60,7 @@ public struct EditPipeline {
         progress?("labels", 0)
         let decisions = Self.decisions(features, policy: policy, window: window)
         let hop = Double(features.hopLength) / Double(features.sampleRate)
-        var labels = decisions.greedy
+        var labels = decisions.best(cutBias: cutBias)
         let protected = Set(decisions.spans.indices.filter { b in
             let s = Double(decisions.spans[b].lowerBound) * hop, e = Double(decisions.spans[b].upperBound) * hop
             return keep.contains { $0.lowerBound < e && $0.upperBound > s }
@@ -65,7 +68,7 @@ public struct EditPipeline {
         for b in protected where labels[b] == .cut { labels[b] = decisions.bestKept(b) }
         if let target = targetDuration {
             let frames = Int((target / hop).rounded()), slackFrames = max(1, Int((slack / hop).rounded()))
-            guard let chosen = decisions.labels(targetFrames: frames, slack: slackFrames, protected: protected) else {
+            guard let chosen = decisions.labels(targetFrames: frames, slack: slackFrames, protected: protected, cutBias: cutBias) else {
                 let shortest = decisions.outputFrames(decisions.spans.indices.map { protected.contains($0) ? decisions.bestKept($0) : .cut })
                 let longest = decisions.outputFrames([EditLabel](repeating: .loop, count: decisions.spans.count))
                 throw InputError(url.path, String(format: "target duration %.1f s cannot be reached (possible: %.1f–%.1f s)",
