@@ -125,7 +125,13 @@ public final class BeatPolicyTrainer: PolicyTrainer {
     /// One class-weighted cross-entropy step on the per-beat labels of whole tracks.
     @discardableResult
     public func warmStartStep(optimizer warm: AdamW) throws -> Float {
-        let pairs = try dataset.trainingTracks(step: warmStep, batchSize: config.warmStartBatchSize, seed: config.seed &+ 0x5EED)
+        var pairs = try dataset.trainingTracks(step: warmStep, batchSize: config.warmStartBatchSize, seed: config.seed &+ 0x5EED)
+        if let p = config.levelAugmentation, p > 0 {
+            let augmentation = LevelAugmentation(probability: p)
+            pairs = pairs.enumerated().map { i, pair in
+                augmentation.apply(pair, nMels: dataset.nMels, seed: config.seed &+ 0x1E7E1 &+ UInt64(warmStep) &* 1024 &+ UInt64(i))
+            }
+        }
         let whole = BatchReduction(group: collective, shard: shard(pairs.count))
         let (batch, beats, labels) = try dataset.trackBatch(pairs, shard: whole.shard, beatFeatures: policy.config.beatFeatures)
         policy.train()

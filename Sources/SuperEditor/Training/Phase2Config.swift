@@ -78,6 +78,9 @@ public struct Phase2Config: Codable, Equatable, Sendable {
     public var beatFeatures: Int?
     /// The beat policy's `PredictorConfig.decisionWindow`; absent: its default.
     public var decisionWindow: Int?
+    /// Beat policy, clean-up style: the share of warm-start tracks given a section at the
+    /// wrong level (`LevelAugmentation`); absent: none.
+    public var levelAugmentation: Double?
 
     /// A size, count or interval out of range, in words (see `ConfigFile.problem`).
     var fieldProblem: String? {
@@ -102,7 +105,7 @@ public struct Phase2Config: Codable, Equatable, Sendable {
         case validateEvery = "validate_every", seed
         case architecture, attentionWindow = "attention_window", globalTokens = "global_tokens", klCoeff = "kl_coeff"
         case classWeightPower = "class_weight_power", rlBaseline = "rl_baseline", rlSamples = "rl_samples"
-        case beatFeatures = "beat_features", decisionWindow = "decision_window"
+        case beatFeatures = "beat_features", decisionWindow = "decision_window", levelAugmentation = "level_augmentation"
     }
 
     public init(from decoder: Decoder) throws {
@@ -139,6 +142,10 @@ public struct Phase2Config: Codable, Equatable, Sendable {
         decisionWindow = try c.decodeIfPresent(Int.self, forKey: .decisionWindow)
         if let n = decisionWindow, n < 0 {
             throw DecodingError.dataCorruptedError(forKey: .decisionWindow, in: c, debugDescription: "decision_window must be 0 or more")
+        }
+        levelAugmentation = try c.decodeIfPresent(Double.self, forKey: .levelAugmentation)
+        if let p = levelAugmentation, !(0...1).contains(p) {
+            throw DecodingError.dataCorruptedError(forKey: .levelAugmentation, in: c, debugDescription: "level_augmentation must be 0…1")
         }
         let known = Set(CodingKeys.allCases.map(\.rawValue))
         let raw = try decoder.container(keyedBy: AnyKey.self)
