@@ -8,6 +8,10 @@ set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 BIN=$(realpath "$1"); WORK=$2; MODELS=$3
 export OPENBLAS_NUM_THREADS=2
+# OpenBLAS picks its sgemm kernel by processor, and kernels round differently: the files were
+# made with its SkylakeX kernel (an Intel Xeon), where an AMD EPYC with AVX-512 BF16 gets
+# Cooperlake's and a different Phase 1. Any AVX-512 processor can run SkylakeX's.
+if grep -qw avx512f /proc/cpuinfo 2>/dev/null; then export OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-SKYLAKEX}; fi
 mkdir -p "$WORK"
 WORK=$(realpath "$WORK")
 
