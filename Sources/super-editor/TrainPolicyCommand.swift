@@ -26,7 +26,7 @@ struct TrainPolicy: CheckedCommand {
     @Option(help: "Beat policy RL baseline: rloo (default: leave-one-out over sampled labellings), exact (the expectation over the seven actions, no sampling) or self_critical (the greedy action's reward).")
     var rlBaseline: RLBaseline?
     @Option(help: "Labellings sampled per track by rloo and self_critical (default 4).") var rlSamples: Int?
-    @Option(help: "Beat features a new beat policy reads (default 26; 18 leaves out the one each for the first and last four beats; 28 adds the level against each beat's closest-sounding twins elsewhere; docs/beat-policy.md).")
+    @Option(help: "Beat features a new beat policy reads (default 26; 18 leaves out the one each for the first and last four beats; 28 adds the level against each beat's closest-sounding twins elsewhere, 32 the uniform level steps to the beats either side; docs/beat-policy.md).")
     var beatFeatures: Int?
     @Option(help: "What the pairs are, in words; checkpoints record it as their data (see `info`).") var describeData: String?
     @Flag(help: "Continue the run saved in --out.") var resume = false

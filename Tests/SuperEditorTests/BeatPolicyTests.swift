@@ -105,7 +105,7 @@ final class BeatPolicyTests: XCTestCase {
         let mel = Tensor.zeros([1, t, 128])
         let x = BeatLayout(mel: mel, lengths: [t], beatFrames: [Array(stride(from: 0, to: t, by: per))], frameRate: 10).features
         let f = BeatFeatures.count
-        XCTAssertEqual(f, 28)
+        XCTAssertEqual(f, 32)
         for k in 0..<7 {
             let fromStart = (0..<4).map { x.data[k * f + 18 + $0] }, fromEnd = (0..<4).map { x.data[k * f + 22 + $0] }
             XCTAssertEqual(fromStart, (0..<4).map { $0 == k ? 1 : 0 }, "beat \(k) from the start")
@@ -151,6 +151,40 @@ final class BeatPolicyTests: XCTestCase {
         XCTAssertEqual(short.data[0 * f + distance], 2)
     }
 
+    /// A section 6 dB up: a uniform step at its first line and back at its last; a beat that
+    /// gets brighter steps unevenly across the bands; a policy reading 28 does not pay for them.
+    func testBeatFeaturesShowAUniformLevelStep() {
+        let per = 8, nb = 16, t = per * nb
+        let mel = Tensor.zeros([1, t, 128])
+        for f in 0..<t {
+            let k = f / per
+            for j in 0..<128 {
+                var v = 0.5 + 0.2 * sin(Float(j) * 0.2) + 0.01 * Float(k % 2)   // one spectrum, ±0.4 dB
+                if (5...7).contains(k) { v += 6 / 80 }
+                if k == 12 { v += 0.15 * (Float(j) / 64 - 1) }  // brighter and darker, the same median
+                mel.data[f * 128 + j] = v
+            }
+        }
+        let grid = [Array(stride(from: 0, to: t, by: per))]
+        let x = BeatLayout(mel: mel, lengths: [t], beatFrames: grid, frameRate: 10).features
+        let f = BeatFeatures.count, s = BeatFeatures.stepStart
+        func v(_ k: Int, _ j: Int) -> Float { x.data[k * f + s + j] }
+        XCTAssertEqual(v(5, 0), 0.68, accuracy: 0.01, "6 dB up into the section (and the music 0.8 dB)")
+        XCTAssertEqual(v(5, 1), 1, accuracy: 1e-3, "every band moved alike")
+        XCTAssertEqual(v(4, 2), v(5, 0), "the line's step, seen from the beat before")
+        XCTAssertEqual(v(7, 2), -0.68, accuracy: 0.01, "6 dB down out of it")
+        XCTAssertEqual(v(7, 3), 1, accuracy: 1e-3)
+        XCTAssertEqual(v(0, 0), 0); XCTAssertEqual(v(nb - 1, 2), 0, "nothing before the first or after the last")
+        XCTAssertLessThan(v(12, 1), 0.2, "a change of shape is not a uniform step")
+        XCTAssertLessThan(abs(v(2, 0)), 0.15, "music at one level")
+        let x28 = BeatLayout(mel: mel, lengths: [t], beatFrames: grid, frameRate: 10, featureCount: 28).features
+        for j in 0..<4 { XCTAssertEqual(x28.data[5 * f + s + j], 0) }
+        XCTAssertEqual(x28.data[5 * f + 16], x.data[5 * f + 16], "the features it reads are the same")
+        // Silence has no bands above the floor to compare.
+        let quiet = BeatLayout(mel: Tensor.zeros([1, 40, 128]), lengths: [40], beatFrames: [[0, 10, 20, 30]], frameRate: 10).features
+        XCTAssertEqual(quiet.data[2 * f + s], 0); XCTAssertEqual(quiet.data[2 * f + s + 1], 0)
+    }
+
     /// A beat policy saved before `beat_features` existed reads the first 13 features.
     func testAConfigWithoutBeatFeaturesIsTheFirstRelease() throws {
         let json = #"{"architecture":"beat","attention_window":512,"global_tokens":8,"n_mels":128,"predictor_dim":16,"n_layers":1,"n_heads":2,"dropout":0}"#
@@ -172,7 +206,7 @@ final class BeatPolicyTests: XCTestCase {
         let reread = try JSONDecoder().decode(Phase2Config.self, from: try JSONEncoder().encode(phase2))
         XCTAssertEqual(reread.model.beatFeatures, BeatFeatures.beforeEdges)
         XCTAssertEqual(BeatPolicy(reread.model).featureProjection.weight.shape[1], BeatFeatures.beforeEdges)
-        XCTAssertThrowsError(try JSONDecoder().decode(Phase2Config.self, from: Data(#"{"beat_features":29}"#.utf8)))
+        XCTAssertThrowsError(try JSONDecoder().decode(Phase2Config.self, from: Data(#"{"beat_features":33}"#.utf8)))
         let bad = json.replacingOccurrences(of: "\"dropout\":0", with: "\"dropout\":0,\"beat_features\":99")
         XCTAssertThrowsError(try JSONDecoder().decode(PredictorConfig.self, from: Data(bad.utf8)))
     }

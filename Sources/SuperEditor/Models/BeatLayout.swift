@@ -108,10 +108,15 @@ public struct BeatLayout {
 /// - (since 28) its level against the beats elsewhere in the track that sound most like it
 ///   (`RepeatLevel`), over 10 dB, and how alike the closest of them is (shape distance over
 ///   5 dB; 2 where none compares), which tells most sections at the wrong level from an
-///   accent (not a swell of a few beats: docs/beat-policy.md).
+///   accent (not a swell of a few beats: docs/beat-policy.md);
+/// - (29–32) the level step from the beat before and to the beat after (`UniformStep`: the
+///   median over the mel bands of the change of each band's mean, over 10 dB), and how alike
+///   the bands' changes are (the step against their interquartile range): a gain moves every
+///   band by the same amount, a change in the music does not.
 /// A policy reads the first `PredictorConfig.beatFeatures` of them.
 public enum BeatFeatures {
-    public static let count = 28
+    public static let count = 32
+    static let twinStart = 26, stepStart = 28
     /// What a new beat policy reads unless its config says otherwise (`beat_features`).
     public static let defaultCount = 26
     /// What a Phase 2 run config without `beat_features` means: runs from before the edge
@@ -129,7 +134,8 @@ public enum BeatFeatures {
 
     /// Row-major (beats, `count`) for one track's mel rows `mel` (frames × nMels), spans and
     /// `TransientCrest` per frame (nil: not known; the click feature is then 0). The twin
-    /// features (27–28), an O(beats²) comparison, are computed only when `reading` includes them.
+    /// features (27–28), an O(beats²) comparison, and the steps (29–32) are computed only when
+    /// `reading` includes them.
     public static func compute(mel: UnsafePointer<Float>, nMels m: Int, spans: [Range<Int>], frameRate: Double,
                                transient: UnsafePointer<Float>? = nil, reading: Int = count) -> [Float] {
         let nb = spans.count
@@ -168,8 +174,9 @@ public enum BeatFeatures {
         let trackMean = trackSum / Double(max(total * m, 1))
         let loudest = loudness.max() ?? 0
         let rank = rankFractions(loudness)
-        let twin = count - 2
+        let twin = twinStart
         let repeats = reading > twin ? RepeatLevel.compute(mel: mel, nMels: m, spans: spans, melRangeDB: melRangeDB) : nil
+        let steps = reading > stepStart ? UniformStep.compute(mel: mel, nMels: m, spans: spans, melRangeDB: melRangeDB) : nil
         let lengths = spans.map { Double($0.count) }.sorted()
         let median = max(1, lengths[nb / 2])
         var out = [Float](repeating: 0, count: nb * count)
@@ -195,6 +202,9 @@ public enum BeatFeatures {
             if let repeats {
                 out[k * count + twin] = Float(repeats[k].map { clamp($0.gain / 10, 2) } ?? 0)
                 out[k * count + twin + 1] = Float(repeats[k].map { min($0.distance / 5, 2) } ?? 2)
+            }
+            if let steps {
+                for j in 0..<4 { out[k * count + stepStart + j] = steps[k * 4 + j] }
             }
         }
         return out

@@ -26,14 +26,12 @@ enum RepeatLevel {
     /// Band groups a pair must share to be compared.
     static let minGroups = 4
 
-    /// (gain in dB against the closest twins, their shape distance in dB), one per beat; nil
-    /// where a beat has no comparable twin (a short track, or silence).
-    static func compute(mel: UnsafePointer<Float>, nMels m: Int, spans: [Range<Int>], melRangeDB: Double) -> [(gain: Double, distance: Double)?] {
-        let nb = spans.count
+    /// Per beat and group of `bandsPerGroup` mel bands: the mean power in dB over the
+    /// normalised mel's floor (beats × groups, row-major), and the number of groups.
+    static func bandLevels(mel: UnsafePointer<Float>, nMels m: Int, spans: [Range<Int>], melRangeDB: Double) -> (levels: [Double], groups: Int) {
         let groups = max(1, m / bandsPerGroup)
         let toPower = melRangeDB / 10 * log(10.0)
-        // Per beat and band group: mean power in dB over the normalised mel's floor.
-        var level = [Double](repeating: 0, count: nb * groups)
+        var level = [Double](repeating: 0, count: spans.count * groups)
         var power = [Double](repeating: 0, count: groups)
         for (k, s) in spans.enumerated() {
             for g in 0..<groups { power[g] = 0 }
@@ -44,6 +42,14 @@ enum RepeatLevel {
             let n = Double(max(s.count, 1) * min(bandsPerGroup, m))
             for g in 0..<groups { level[k * groups + g] = 10 * log10(max(power[g] / n, 1e-12)) }
         }
+        return (level, groups)
+    }
+
+    /// (gain in dB against the closest twins, their shape distance in dB), one per beat; nil
+    /// where a beat has no comparable twin (a short track, or silence).
+    static func compute(mel: UnsafePointer<Float>, nMels m: Int, spans: [Range<Int>], melRangeDB: Double) -> [(gain: Double, distance: Double)?] {
+        let nb = spans.count
+        let (level, groups) = bandLevels(mel: mel, nMels: m, spans: spans, melRangeDB: melRangeDB)
         var out = [(gain: Double, distance: Double)?](repeating: nil, count: nb)
         var best = [(distance: Double, gain: Double)]()
         level.withUnsafeBufferPointer { v in
