@@ -63,7 +63,8 @@ rm -rf "$WORK/cache1" "$WORK/cache2" "$WORK/phase1" "$WORK/phase2"
 
 # 4. Training: the tiny reconstruction preset, then the beat policy with the settings the
 # shipped policy was trained with (tools/pretrained-phase2.json: `train policy`'s defaults
-# until 2026-12-06, a 64-wide trunk with dropout 0.1; the defaults have moved on since).
+# until 2026-12-06, a 64-wide trunk with dropout 0.1, reading 32 beat features since
+# 2026-12-07; the defaults have moved on since).
 "$BIN" train reconstruction --data "$WORK/cache1" --out "$WORK/phase1" --preset tiny --seed 1304 \
   --describe-data "synthetic guide-style pairs (seed 1302) and real-music clean-up pairs (hyperrogue-music, nexuiz-music, singularity-music, warzone2100-music; seed 1301)"
 "$BIN" train policy --data "$WORK/cache2" --reconstruction "$WORK/phase1/best.safetensors" --out "$WORK/phase2" --seed 1305 \
