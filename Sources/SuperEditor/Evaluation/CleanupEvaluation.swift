@@ -51,15 +51,11 @@ public struct CleanupReport: Codable, Sendable {
 }
 
 public enum CleanupEvaluation {
-    /// Judges `policy` on every pair of `folder` (the synth layout: raw/{id}.wav, truth/{id}.json).
-    public static func evaluate(folder: URL, policy: any PolicyModel, cutBias: Double = 0,
-                                progress: ((Int, Int) -> Void)? = nil) throws -> CleanupReport {
-        try evaluate(folder: folder, policy: policy, cutBiases: [cutBias], progress: progress)[0]
-    }
-
-    /// One report per CUT bias (`BeatDecisions.best(cutBias:)`), from one pass of the policy:
-    /// the trade between defects treated and clean beats kept.
-    public static func evaluate(folder: URL, policy: any PolicyModel, cutBiases: [Double],
+    /// Judges `policy` on every pair of `folder` (the synth layout: raw/{id}.wav, truth/{id}.json):
+    /// one report per CUT bias (`BeatDecisions.best(cutBias:)`; [0] for the policy's own
+    /// choice), from one pass of the policy, which shows the trade between defects treated and
+    /// clean beats kept.
+    public static func evaluate(folder: URL, policy: any PolicyModel, cutBiases: [Double] = [0],
                                 progress: ((Int, Int) -> Void)? = nil) throws -> [CleanupReport] {
         precondition(!cutBiases.isEmpty, "at least one CUT bias")
         let truthDir = folder.appendingPathComponent("truth")

@@ -43,7 +43,6 @@ public struct BeatDecisions {
     /// positive bias removes more and keeps less. 0 is `greedy`.
     public func best(cutBias: Double) -> [EditLabel] {
         zip(scores, spans).map { score, span in
-            guard cutBias != 0 else { return EditLabel(rawValue: score.argmax!)! }
             var biased = score
             biased[EditLabel.cut.rawValue] += cutBias * Double(max(span.count, 1))
             return EditLabel(rawValue: biased.argmax!)!

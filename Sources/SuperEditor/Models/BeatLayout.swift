@@ -149,6 +149,9 @@ public enum BeatFeatures {
         let top = min(topBands, m)
         var high: [Double] = [], frameDB: [Double] = []
         let toPower = melRangeDB / 10 * log(10.0)
+        // The twins and the steps (27–32) read each beat's power per band group, summed here.
+        let groups = RepeatLevel.groups(nMels: m), grouped = min(groups * RepeatLevel.bandsPerGroup, m)
+        var bandPower = [Double](repeating: 0, count: reading > twinStart ? nb * groups : 0)
         for (k, s) in spans.enumerated() {
             var sum = 0.0
             high.removeAll(keepingCapacity: true)
@@ -156,7 +159,15 @@ public enum BeatFeatures {
             for frame in s {
                 let row = mel + frame * m
                 var h = 0.0, power = 0.0
-                for j in 0..<m { sum += Double(row[j]); power += exp(toPower * Double(row[j])) }
+                if bandPower.isEmpty {
+                    for j in 0..<m { sum += Double(row[j]); power += exp(toPower * Double(row[j])) }
+                } else {
+                    for j in 0..<m {
+                        let e = exp(toPower * Double(row[j]))
+                        sum += Double(row[j]); power += e
+                        if j < grouped { bandPower[k * groups + j / RepeatLevel.bandsPerGroup] += e }
+                    }
+                }
                 for j in (m - top)..<m { h += Double(row[j]) }
                 high.append(h / Double(max(top, 1)))
                 frameDB.append(10 * log10(power / Double(m)))
@@ -175,8 +186,9 @@ public enum BeatFeatures {
         let loudest = loudness.max() ?? 0
         let rank = rankFractions(loudness)
         let twin = twinStart
-        let repeats = reading > twin ? RepeatLevel.compute(mel: mel, nMels: m, spans: spans, melRangeDB: melRangeDB) : nil
-        let steps = reading > stepStart ? UniformStep.compute(mel: mel, nMels: m, spans: spans, melRangeDB: melRangeDB) : nil
+        let bandLevels = bandPower.isEmpty ? nil : RepeatLevel.levels(power: bandPower, spans: spans, nMels: m)
+        let repeats = bandLevels.map { RepeatLevel.compute(levels: $0, groups: groups, beats: nb) }
+        let steps = reading > stepStart ? bandLevels.map { UniformStep.compute(levels: $0, groups: groups, beats: nb) } : nil
         let lengths = spans.map { Double($0.count) }.sorted()
         let median = max(1, lengths[nb / 2])
         var out = [Float](repeating: 0, count: nb * count)

@@ -26,30 +26,26 @@ enum RepeatLevel {
     /// Band groups a pair must share to be compared.
     static let minGroups = 4
 
-    /// Per beat and group of `bandsPerGroup` mel bands: the mean power in dB over the
-    /// normalised mel's floor (beats × groups, row-major), and the number of groups.
-    static func bandLevels(mel: UnsafePointer<Float>, nMels m: Int, spans: [Range<Int>], melRangeDB: Double) -> (levels: [Double], groups: Int) {
-        let groups = max(1, m / bandsPerGroup)
-        let toPower = melRangeDB / 10 * log(10.0)
-        var level = [Double](repeating: 0, count: spans.count * groups)
-        var power = [Double](repeating: 0, count: groups)
+    /// Groups of `bandsPerGroup` mel bands in an `m`-band mel.
+    static func groups(nMels m: Int) -> Int { max(1, m / bandsPerGroup) }
+
+    /// Per beat and band group, the mean power in dB over the normalised mel's floor (beats ×
+    /// groups, row-major), from `power`: each group's summed band power over the beat's frames
+    /// (`BeatFeatures.compute` sums it in its own pass over the mel).
+    static func levels(power: [Double], spans: [Range<Int>], nMels m: Int) -> [Double] {
+        let groups = groups(nMels: m)
+        var level = [Double](repeating: 0, count: power.count)
         for (k, s) in spans.enumerated() {
-            for g in 0..<groups { power[g] = 0 }
-            for frame in s {
-                let row = mel + frame * m
-                for j in 0..<min(groups * bandsPerGroup, m) { power[j / bandsPerGroup] += exp(toPower * Double(row[j])) }
-            }
             let n = Double(max(s.count, 1) * min(bandsPerGroup, m))
-            for g in 0..<groups { level[k * groups + g] = 10 * log10(max(power[g] / n, 1e-12)) }
+            for g in 0..<groups { level[k * groups + g] = 10 * log10(max(power[k * groups + g] / n, 1e-12)) }
         }
-        return (level, groups)
+        return level
     }
 
     /// (gain in dB against the closest twins, their shape distance in dB), one per beat; nil
     /// where a beat has no comparable twin (a short track, or silence).
-    static func compute(mel: UnsafePointer<Float>, nMels m: Int, spans: [Range<Int>], melRangeDB: Double) -> [(gain: Double, distance: Double)?] {
-        let nb = spans.count
-        let (level, groups) = bandLevels(mel: mel, nMels: m, spans: spans, melRangeDB: melRangeDB)
+    /// `level` is `levels(power:spans:nMels:)`, `groups` its groups per beat.
+    static func compute(levels level: [Double], groups: Int, beats nb: Int) -> [(gain: Double, distance: Double)?] {
         var out = [(gain: Double, distance: Double)?](repeating: nil, count: nb)
         var best = [(distance: Double, gain: Double)]()
         level.withUnsafeBufferPointer { v in

@@ -12,14 +12,13 @@ import Foundation
 ///
 /// Per beat, four numbers: the median band step from the beat before over 10 dB (within ±3),
 /// its uniformity (|median| over the interquartile range plus 1 dB, capped at 5, over 5), and
-/// the same to the beat after. Bands (`RepeatLevel.bandLevels`' groups) count where both beats
+/// the same to the beat after. Bands (`RepeatLevel.levels`' groups) count where both beats
 /// are above the floor; with fewer than `minGroups` of them, or at the track's ends, 0.
 enum UniformStep {
     static let minGroups = 8
 
-    static func compute(mel: UnsafePointer<Float>, nMels m: Int, spans: [Range<Int>], melRangeDB: Double) -> [Float] {
-        let nb = spans.count
-        let (level, groups) = RepeatLevel.bandLevels(mel: mel, nMels: m, spans: spans, melRangeDB: melRangeDB)
+    /// `level` is `RepeatLevel.levels(power:spans:nMels:)`, `groups` its groups per beat.
+    static func compute(levels level: [Double], groups: Int, beats nb: Int) -> [Float] {
         var out = [Float](repeating: 0, count: nb * 4)
         var d: [Double] = []
         d.reserveCapacity(groups)
