@@ -13,6 +13,8 @@ public struct CheckpointInfo {
     public var step: Int?
     public var data: TrainingDataSummary?
     public var validation: [String: Any]?
+    /// How its CUT bias was chosen (`calibrate`), if it was.
+    public var calibration: CutBiasCalibration?
     public var parameters: Int
     public var tensors: Int
     public var bytes: Int
@@ -31,6 +33,7 @@ public struct CheckpointInfo {
         step = file.metadata["step"].flatMap { Int($0) }
         data = file.metadata["data"].flatMap { try? JSONDecoder().decode(TrainingDataSummary.self, from: Data($0.utf8)) }
         validation = object("validation")
+        calibration = file.metadata["calibration"].flatMap { try? JSONDecoder().decode(CutBiasCalibration.self, from: Data($0.utf8)) }
         parameters = file.tensors.values.reduce(0) { $0 + $1.count }
         tensors = file.tensors.count
         bytes = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int) ?? 0
@@ -43,6 +46,7 @@ public struct CheckpointInfo {
         obj["training_config"] = trainingConfig
         obj["validation"] = validation
         obj["data"] = data.flatMap { try? JSONSerialization.jsonObject(with: JSONEncoder().encode($0)) }
+        obj["calibration"] = calibration.flatMap { try? JSONSerialization.jsonObject(with: JSONEncoder().encode($0)) }
         return obj
     }
 

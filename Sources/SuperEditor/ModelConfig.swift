@@ -72,6 +72,11 @@ public struct PredictorConfig: Codable, Equatable, Sendable {
     /// (150 s) the shipped policy was trained on; a config without the field means it.
     public var decisionWindow = PredictorConfig.defaultDecisionWindow
     public static let defaultDecisionWindow = 320
+    /// Added to CUT's log-probability (nats) when the policy's decisions are made
+    /// (`BeatDecisions.best(cutBias:)`, by `edit` and `evaluate cleanup` unless told another):
+    /// 0 after training; `calibrate` sets it from pairs with known defects
+    /// (`CutBiasCalibration`). Written only when not 0.
+    public var cutBias = 0.0
 
     public init(nMels: Int = 128, predictorDim: Int = 256, nLayers: Int = 4, nHeads: Int = 4, dropout: Float = 0.1,
                 architecture: PolicyArchitecture = .frame, attentionWindow: Int = 512, globalTokens: Int = 8) {
@@ -83,7 +88,7 @@ public struct PredictorConfig: Codable, Equatable, Sendable {
     enum CodingKeys: String, CodingKey {
         case nMels = "n_mels", predictorDim = "predictor_dim", nLayers = "n_layers", nHeads = "n_heads", dropout
         case architecture, attentionWindow = "attention_window", globalTokens = "global_tokens", beatFeatures = "beat_features"
-        case decisionWindow = "decision_window"
+        case decisionWindow = "decision_window", cutBias = "cut_bias"
     }
 
     public init(from decoder: Decoder) throws {
@@ -104,6 +109,10 @@ public struct PredictorConfig: Codable, Equatable, Sendable {
         guard decisionWindow >= 0 else {
             throw DecodingError.dataCorruptedError(forKey: .decisionWindow, in: c, debugDescription: "decision_window must be 0 or more")
         }
+        cutBias = try c.decodeIfPresent(Double.self, forKey: .cutBias) ?? 0
+        guard cutBias.isFinite else {
+            throw DecodingError.dataCorruptedError(forKey: .cutBias, in: c, debugDescription: "cut_bias must be a finite number")
+        }
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -118,6 +127,7 @@ public struct PredictorConfig: Codable, Equatable, Sendable {
             // Written only when it is not the default, so checkpoints from before the field keep their bytes.
             if decisionWindow != Self.defaultDecisionWindow { try c.encode(decisionWindow, forKey: .decisionWindow) }
         }
+        if cutBias != 0 { try c.encode(cutBias, forKey: .cutBias) }
     }
 }
 

@@ -21,8 +21,8 @@ struct Edit: CheckedCommand {
     @Option(help: "Choose labels that give this output length, in seconds.") var targetDuration: Double?
     @Option(help: "Allowed miss of --target-duration, in seconds.") var slack: Double = 1.0
     @Option(help: "Protect START-END (seconds) from cuts; repeatable.") var keep: [String] = []
-    @Option(help: "Added to CUT's log-probability (nats) before each beat's label is chosen: above 0 removes more, below 0 keeps more.")
-    var cutBias: Double = 0
+    @Option(help: "Added to CUT's log-probability (nats) before each beat's label is chosen: above 0 removes more, below 0 keeps more (default: the policy's own, from `calibrate`; 0 for one not calibrated).")
+    var cutBias: Double?
     @Option(help: "Griffin-Lim iterations for --render mel.") var iterations: Int = 32
     @Flag(help: "Replace existing output files.") var force = false
 

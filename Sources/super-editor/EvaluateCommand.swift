@@ -92,7 +92,7 @@ struct EvaluateCleanup: CheckedCommand {
 
     @Option(help: "Pairs in the synth layout.") var data: String
     @Option(help: "Policy checkpoint; default: the shipped model.") var policy: String?
-    @Option(help: "Decide with this bias (nats) added to CUT's log-probability; repeat it to compare several from one pass (default: 0).")
+    @Option(help: "Decide with this bias (nats) added to CUT's log-probability; repeat it to compare several from one pass (default: the policy's own, 0 unless calibrated).")
     var cutBias: [Double] = []
     @Flag(help: "Print JSON.") var json = false
 
@@ -104,8 +104,8 @@ struct EvaluateCleanup: CheckedCommand {
         limits.apply()
         let model = try policy.map { try Checkpoint.loadPolicy(URL(fileURLWithPath: $0)) } ?? PretrainedModels.policy()
         let reports = try CleanupEvaluation.evaluate(folder: URL(fileURLWithPath: data), policy: model,
-                                                     cutBiases: cutBias.isEmpty ? [0] : cutBias)
-        let text = reports.map { r in "\(r.pairs) pairs" + (cutBias.isEmpty ? "" : String(format: ", CUT bias %g", r.cutBias)) + "\n" + r.table() }
+                                                     cutBiases: cutBias.isEmpty ? nil : cutBias)
+        let text = reports.map { r in "\(r.pairs) pairs" + (r.cutBias == 0 && cutBias.isEmpty ? "" : String(format: ", CUT bias %g", r.cutBias)) + "\n" + r.table() }
             .joined(separator: "\n\n")
         if reports.count == 1 { try printReport(reports[0], json: json) { text } } else { try printReport(reports, json: json) { text } }
     }

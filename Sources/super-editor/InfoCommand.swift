@@ -37,6 +37,10 @@ struct Info: CheckedCommand {
             }
             let v = info.validationSummary
             print("  validation  " + (v.isEmpty ? "not recorded" : v.map { "\($0.0) \($0.1)" }.joined(separator: ", ")))
+            if let c = info.calibration {
+                print(String(format: "  calibrated  CUT bias %g on %d pairs (%@): %.1f%% of defect beats treated, %.1f%% of clean beats kept (at least %.1f%% asked)",
+                             c.cutBias, c.pairs, c.data, 100 * c.chosen.defectsTreated, 100 * c.chosen.cleanKept, 100 * c.cleanKeptTarget))
+            }
         }
     }
 

@@ -10,7 +10,7 @@ struct SuperEditorCommand: ParsableCommand {
         groupedSubcommands: [
             CommandGroup(name: "Edit a recording", subcommands: [Edit.self, Reconstruct.self, StudioCommand.self, DemoCommand.self]),
             CommandGroup(name: "Make training data", subcommands: [Synth.self, StylePairsCommand.self, PrepareCommand.self, Align.self]),
-            CommandGroup(name: "Train and evaluate", subcommands: [Train.self, Evaluate.self, Predict.self, Info.self]),
+            CommandGroup(name: "Train and evaluate", subcommands: [Train.self, Evaluate.self, Calibrate.self, Predict.self, Info.self]),
             CommandGroup(name: "Look at audio", subcommands: [Features.self, BeatsCommand.self, Invert.self]),
             CommandGroup(name: "Measure speed", subcommands: [Bench.self]),
         ]

@@ -1,5 +1,6 @@
 import AudioDSP
 import Foundation
+import NN
 import XCTest
 @testable import SuperEditor
 
@@ -76,15 +77,66 @@ final class PretrainedCommandTests: XCTestCase {
         XCTAssertTrue(text.stdout.contains("defect beats treated (CUT or EFFECT)"), text.stdout)
         assertOneLineError(try CLI.run(["evaluate", "cleanup", "--data", dir.appendingPathComponent("none").path]), mentioning: "none")
         // Several CUT biases from one pass: a larger bias removes at least as much and keeps at most as much.
-        let sweep = try CLI.run(["evaluate", "cleanup", "--data", dir.path, "--json", "--cut-bias", "0", "--cut-bias", "4"])
+        // The default is the policy's own bias (the shipped one is calibrated).
+        let own = try PretrainedModels.policy().config.cutBias
+        XCTAssertGreaterThan(own, 0, "the shipped policy is calibrated")
+        XCTAssertEqual(obj["cut_bias"] as? Double, own)
+        let sweep = try CLI.run(["evaluate", "cleanup", "--data", dir.path, "--json", "--cut-bias", "0", "--cut-bias", "\(own)", "--cut-bias", "6"])
         XCTAssertEqual(sweep.status, 0, sweep.stderr)
         let reports = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(sweep.stdout.utf8)) as? [[String: Any]])
-        XCTAssertEqual(reports.map { $0["cut_bias"] as? Double }, [0, 4])
-        func total(_ r: [String: Any], defect: Bool, _ key: String) -> Int {
-            ((r["rows"] as? [[String: Any]]) ?? []).filter { $0["defect"] as? Bool == defect }.reduce(0) { $0 + (($1[key] as? Int) ?? 0) }
+        XCTAssertEqual(reports.map { $0["cut_bias"] as? Double }, [0, own, 6])
+        XCTAssertEqual(total(reports[1], defect: true, "handled"), total(obj, defect: true, "handled"), "the policy's bias is the default")
+        XCTAssertEqual(total(reports[1], defect: false, "handled"), total(obj, defect: false, "handled"))
+        for (a, b) in zip(reports, reports.dropFirst()) {
+            XCTAssertGreaterThanOrEqual(total(b, defect: true, "handled"), total(a, defect: true, "handled"), "a larger bias removes at least as much")
+            XCTAssertLessThanOrEqual(total(b, defect: false, "handled"), total(a, defect: false, "handled"), "and keeps at most as much")
         }
-        XCTAssertEqual(total(reports[0], defect: true, "handled"), total(obj, defect: true, "handled"), "bias 0 is the default")
-        XCTAssertGreaterThanOrEqual(total(reports[1], defect: true, "handled"), total(reports[0], defect: true, "handled"))
-        XCTAssertLessThanOrEqual(total(reports[1], defect: false, "handled"), total(reports[0], defect: false, "handled"))
+    }
+
+    /// `calibrate` judges a policy at every bias of its grid from one pass, keeps the largest up
+    /// to which the pairs keep the asked share of clean beats, and writes the policy again with
+    /// it; `edit` and `evaluate cleanup` then decide with it.
+    func testCalibrateWritesTheChosenBiasIntoThePolicy() throws {
+        let dir = CLI.temporaryDirectory(), pairs = dir.appendingPathComponent("pairs")
+        let music = SynthPair.generate(seed: 52, index: 0, seconds: 40...40).raw
+        var maker = StylePairs()
+        maker.style = .cleanup
+        for seed in UInt64(0)..<2 { try XCTUnwrap(maker.make(samples: music, sampleRate: 22050, seed: seed, id: "p\(seed)")).write(to: pairs) }
+        let shipped = try PretrainedModels.policyURL()
+        let out = dir.appendingPathComponent("calibrated.safetensors")
+        let r = try CLI.run(["calibrate", "--policy", shipped.path, "--data", pairs.path, "--clean-kept", "0.9", "-o", out.path, "--json"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let c = try JSONDecoder().decode(CutBiasCalibration.self, from: Data(r.stdout.utf8))
+        XCTAssertEqual(c.sweep.map(\.cutBias), CutBiasCalibration.grid)
+        XCTAssertEqual(c.cleanKeptTarget, 0.9)
+        let chosen = try XCTUnwrap(c.sweep.firstIndex { $0.cutBias == c.cutBias })
+        XCTAssertTrue(c.sweep[...chosen].allSatisfy { $0.cleanKept >= 0.9 } || chosen == 0, "every bias up to the chosen one keeps enough")
+        if chosen + 1 < c.sweep.count { XCTAssertLessThan(c.sweep[chosen + 1].cleanKept, 0.9, "the next one does not") }
+        // The same weights, the bias in the config, the calibration in the metadata.
+        let (before, after) = (try SafeTensors.read(shipped), try SafeTensors.read(out))
+        XCTAssertEqual(after.order, before.order)
+        for name in before.order { XCTAssertEqual(after.tensors[name]!.scalars, before.tensors[name]!.scalars, name) }
+        XCTAssertEqual(try Checkpoint.loadPolicy(out).config.cutBias, c.cutBias)
+        let info = try CLI.run(["info", out.path])
+        XCTAssertTrue(info.stdout.contains(String(format: "calibrated  CUT bias %g on 2 pairs (pairs)", c.cutBias)), info.stdout)
+        let judged = try CLI.run(["evaluate", "cleanup", "--data", pairs.path, "--policy", out.path, "--json"])
+        let obj = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(judged.stdout.utf8)) as? [String: Any])
+        XCTAssertEqual(obj["cut_bias"] as? Double, c.cutBias)
+        XCTAssertEqual(total(obj, defect: false, "handled"), Int((c.chosen.cleanKept * Double(c.cleanBeats)).rounded()))
+        // Bad input: one line naming the problem, nothing written over.
+        let again = try CLI.run(["calibrate", "--data", pairs.path, "-o", out.path])
+        XCTAssertNotEqual(again.status, 0)
+        XCTAssertTrue(again.stderr.contains(out.path), again.stderr)
+        XCTAssertEqual(try Checkpoint.loadPolicy(out).config.cutBias, c.cutBias)
+        let zero = try CLI.run(["calibrate", "--data", pairs.path, "-o", dir.appendingPathComponent("z.safetensors").path, "--clean-kept", "0"])
+        XCTAssertNotEqual(zero.status, 0)
+        XCTAssertTrue(zero.stderr.contains("--clean-kept"), zero.stderr)
+        assertOneLineError(try CLI.run(["calibrate", "--data", dir.appendingPathComponent("none").path, "-o", dir.appendingPathComponent("n.safetensors").path]),
+                           mentioning: "none")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir.appendingPathComponent("n.safetensors").path))
+    }
+
+    private func total(_ r: [String: Any], defect: Bool, _ key: String) -> Int {
+        ((r["rows"] as? [[String: Any]]) ?? []).filter { $0["defect"] as? Bool == defect }.reduce(0) { $0 + (($1[key] as? Int) ?? 0) }
     }
 }

@@ -105,7 +105,7 @@ final class BeatPolicyTests: XCTestCase {
         let mel = Tensor.zeros([1, t, 128])
         let x = BeatLayout(mel: mel, lengths: [t], beatFrames: [Array(stride(from: 0, to: t, by: per))], frameRate: 10).features
         let f = BeatFeatures.count
-        XCTAssertEqual(f, 32)
+        XCTAssertEqual(f, 34)
         for k in 0..<7 {
             let fromStart = (0..<4).map { x.data[k * f + 18 + $0] }, fromEnd = (0..<4).map { x.data[k * f + 22 + $0] }
             XCTAssertEqual(fromStart, (0..<4).map { $0 == k ? 1 : 0 }, "beat \(k) from the start")
@@ -151,21 +151,27 @@ final class BeatPolicyTests: XCTestCase {
         XCTAssertEqual(short.data[0 * f + distance], 2)
     }
 
-    /// A section 6 dB up: a uniform step at its first line and back at its last; a beat that
-    /// gets brighter steps unevenly across the bands; a policy reading 28 does not pay for them.
-    func testBeatFeaturesShowAUniformLevelStep() {
+    /// 16 beats of 8 frames of one spectrum (the music ±0.4 dB from beat to beat), beats 5–7
+    /// 6 dB up, beat 12 brighter and darker with the same median.
+    static func sectionSixDBUp() -> (mel: Tensor, grid: [[Int]], frames: Int, beats: Int) {
         let per = 8, nb = 16, t = per * nb
         let mel = Tensor.zeros([1, t, 128])
         for f in 0..<t {
             let k = f / per
             for j in 0..<128 {
-                var v = 0.5 + 0.2 * sin(Float(j) * 0.2) + 0.01 * Float(k % 2)   // one spectrum, ±0.4 dB
+                var v = 0.5 + 0.2 * sin(Float(j) * 0.2) + 0.01 * Float(k % 2)
                 if (5...7).contains(k) { v += 6 / 80 }
-                if k == 12 { v += 0.15 * (Float(j) / 64 - 1) }  // brighter and darker, the same median
+                if k == 12 { v += 0.15 * (Float(j) / 64 - 1) }
                 mel.data[f * 128 + j] = v
             }
         }
-        let grid = [Array(stride(from: 0, to: t, by: per))]
+        return (mel, [Array(stride(from: 0, to: t, by: per))], t, nb)
+    }
+
+    /// A section 6 dB up: a uniform step at its first line and back at its last; a beat that
+    /// gets brighter steps unevenly across the bands; a policy reading 28 does not pay for them.
+    func testBeatFeaturesShowAUniformLevelStep() {
+        let (mel, grid, t, nb) = Self.sectionSixDBUp()
         let x = BeatLayout(mel: mel, lengths: [t], beatFrames: grid, frameRate: 10).features
         let f = BeatFeatures.count, s = BeatFeatures.stepStart
         func v(_ k: Int, _ j: Int) -> Float { x.data[k * f + s + j] }
@@ -183,6 +189,27 @@ final class BeatPolicyTests: XCTestCase {
         // Silence has no bands above the floor to compare.
         let quiet = BeatLayout(mel: Tensor.zeros([1, 40, 128]), lengths: [40], beatFrames: [[0, 10, 20, 30]], frameRate: 10).features
         XCTAssertEqual(quiet.data[2 * f + s], 0); XCTAssertEqual(quiet.data[2 * f + s + 1], 0)
+    }
+
+    /// The same section 6 dB up, seen from inside: every beat of it gets the section's level
+    /// against the beats either side and a full score, where the steps (29–32) mark only its
+    /// lines; music at one level, a change of shape and the ends score little or nothing.
+    func testBeatFeaturesShowASectionAtOneGain() {
+        let (mel, grid, t, nb) = Self.sectionSixDBUp()
+        let x = BeatLayout(mel: mel, lengths: [t], beatFrames: grid, frameRate: 10).features
+        let f = BeatFeatures.count, s = BeatFeatures.sectionStart
+        func v(_ k: Int, _ j: Int) -> Float { x.data[k * f + s + j] }
+        for k in 5...7 {
+            XCTAssertEqual(v(k, 0), 0.65, accuracy: 0.01, "beat \(k): 6 dB over both sides (and the music's 0.5 dB)")
+            XCTAssertEqual(v(k, 1), 1, accuracy: 1e-3, "beat \(k): every band alike")
+        }
+        XCTAssertLessThan(x.data[6 * f + BeatFeatures.stepStart + 1], 0.2, "the middle beat has only the music's 0.8 dB step of its own")
+        XCTAssertLessThan(abs(v(2, 0)), 0.1); XCTAssertLessThan(v(2, 1), 0.2, "music at one level")
+        XCTAssertLessThan(v(12, 1), 0.2, "a change of shape is not a gain")
+        XCTAssertEqual(v(0, 1), 0); XCTAssertEqual(v(nb - 1, 1), 0, "no beat before the first or after the last")
+        let x32 = BeatLayout(mel: mel, lengths: [t], beatFrames: grid, frameRate: 10, featureCount: 32).features
+        XCTAssertEqual(x32.data[6 * f + s], 0); XCTAssertEqual(x32.data[6 * f + s + 1], 0)
+        XCTAssertEqual(x32.data[6 * f + BeatFeatures.stepStart], x.data[6 * f + BeatFeatures.stepStart], "the features it reads are the same")
     }
 
     /// A beat policy saved before `beat_features` existed reads the first 13 features.
@@ -206,7 +233,13 @@ final class BeatPolicyTests: XCTestCase {
         let reread = try JSONDecoder().decode(Phase2Config.self, from: try JSONEncoder().encode(phase2))
         XCTAssertEqual(reread.model.beatFeatures, BeatFeatures.beforeEdges)
         XCTAssertEqual(BeatPolicy(reread.model).featureProjection.weight.shape[1], BeatFeatures.beforeEdges)
-        XCTAssertThrowsError(try JSONDecoder().decode(Phase2Config.self, from: Data(#"{"beat_features":33}"#.utf8)))
+        XCTAssertThrowsError(try JSONDecoder().decode(Phase2Config.self, from: Data(#"{"beat_features":35}"#.utf8)))
+        // A CUT bias is written only when set (by `calibrate`), and read back.
+        XCTAssertEqual(old.cutBias, 0)
+        XCTAssertFalse(String(decoding: try JSONEncoder().encode(new), as: UTF8.self).contains("cut_bias"))
+        var calibrated = new
+        calibrated.cutBias = 3.25
+        XCTAssertEqual(try JSONDecoder().decode(PredictorConfig.self, from: try JSONEncoder().encode(calibrated)).cutBias, 3.25)
         let bad = json.replacingOccurrences(of: "\"dropout\":0", with: "\"dropout\":0,\"beat_features\":99")
         XCTAssertThrowsError(try JSONDecoder().decode(PredictorConfig.self, from: Data(bad.utf8)))
     }

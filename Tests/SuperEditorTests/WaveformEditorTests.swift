@@ -67,22 +67,28 @@ final class WaveformEditorTests: XCTestCase {
     /// A CUT bias moves the choice by log-odds: P(CUT) 0.3 against KEEP 0.7 is cut once the
     /// bias passes log(0.7 / 0.3), per frame, whatever the beat's length.
     func testACutBiasCutsOnceItPassesTheLogOdds() {
-        let beatFrames = [0, 10, 13], frames = 30
+        let beatFrames = [0, 10, 13, 30], frames = 40
         var logp = [Float](repeating: -20, count: frames * EditLabel.count)
         for f in 0..<frames {
-            let cut: Float = f < 13 ? 0.3 : 0.9     // the first two beats lean KEEP, the last CUT
+            if f >= 30 {   // the last beat leans FADE_OUT, with CUT second
+                logp[f * EditLabel.count + EditLabel.fadeOut.rawValue] = log(0.6)
+                logp[f * EditLabel.count + EditLabel.cut.rawValue] = log(0.4)
+                continue
+            }
+            let cut: Float = f < 13 ? 0.3 : 0.9     // the first two beats lean KEEP, the third CUT
             logp[f * EditLabel.count + EditLabel.cut.rawValue] = log(cut)
             logp[f * EditLabel.count + EditLabel.keep.rawValue] = log(1 - cut)
         }
         let d = logp.withUnsafeBufferPointer { BeatDecisions(logProbabilities: $0.baseAddress!, frames: frames, beatFrames: beatFrames) }
         let odds = log(0.7 / 0.3)
-        XCTAssertEqual(d.greedy, [.keep, .keep, .cut])
+        XCTAssertEqual(d.greedy, [.keep, .keep, .cut, .fadeOut])
         XCTAssertEqual(d.best(cutBias: 0), d.greedy)
-        XCTAssertEqual(d.best(cutBias: odds - 0.01), [.keep, .keep, .cut])
-        XCTAssertEqual(d.best(cutBias: odds + 0.01), [.cut, .cut, .cut])
-        XCTAssertEqual(d.best(cutBias: -log(0.9 / 0.1) - 0.01), [.keep, .keep, .keep])
+        XCTAssertEqual(d.best(cutBias: odds - 0.01), [.keep, .keep, .cut, .fadeOut])
+        XCTAssertEqual(d.best(cutBias: odds + 0.01), [.cut, .cut, .cut, .fadeOut], "the bias weighs CUT against KEEP; a fade stays")
+        XCTAssertEqual(d.best(cutBias: 10), [.cut, .cut, .cut, .fadeOut])
+        XCTAssertEqual(d.best(cutBias: -log(0.9 / 0.1) - 0.01), [.keep, .keep, .keep, .fadeOut])
         // A requested length starts from the biased choice.
-        XCTAssertEqual(d.labels(targetFrames: 30, slack: 0, protected: [], cutBias: -3), [.keep, .keep, .keep])
+        XCTAssertEqual(d.labels(targetFrames: 40, slack: 0, protected: [], cutBias: -3), [.keep, .keep, .keep, .fadeOut])
     }
 
     func testArgmaxTakesTheFirstOfEqualMaxima() {

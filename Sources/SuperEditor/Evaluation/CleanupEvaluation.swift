@@ -52,11 +52,12 @@ public struct CleanupReport: Codable, Sendable {
 
 public enum CleanupEvaluation {
     /// Judges `policy` on every pair of `folder` (the synth layout: raw/{id}.wav, truth/{id}.json):
-    /// one report per CUT bias (`BeatDecisions.best(cutBias:)`; [0] for the policy's own
-    /// choice), from one pass of the policy, which shows the trade between defects treated and
-    /// clean beats kept.
-    public static func evaluate(folder: URL, policy: any PolicyModel, cutBiases: [Double] = [0],
+    /// one report per CUT bias (`BeatDecisions.best(cutBias:)`; nil: the policy's own,
+    /// `PredictorConfig.cutBias`), from one pass of the policy, which shows the trade between
+    /// defects treated and clean beats kept.
+    public static func evaluate(folder: URL, policy: any PolicyModel, cutBiases: [Double]? = nil,
                                 progress: ((Int, Int) -> Void)? = nil) throws -> [CleanupReport] {
+        let cutBiases = cutBiases ?? [policy.config.cutBias]
         precondition(!cutBiases.isEmpty, "at least one CUT bias")
         let truthDir = folder.appendingPathComponent("truth")
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: truthDir.path) else {

@@ -38,14 +38,17 @@ public struct BeatDecisions {
     /// The best label of every beat.
     public var greedy: [EditLabel] { best(cutBias: 0) }
 
-    /// The best label of every beat after adding `cutBias` (nats) to CUT's log-probability
-    /// per frame: a beat is cut once P(CUT) is above e^−cutBias times the next label's, so a
-    /// positive bias removes more and keeps less. 0 is `greedy`.
+    /// The best label of every beat, with `cutBias` (nats per frame) added to CUT's
+    /// log-probability where it is weighed against KEEP's: a beat whose best label is KEEP or
+    /// CUT is cut once P(CUT) is above e^−cutBias times P(KEEP), so a positive bias removes
+    /// more and keeps less. A beat the policy fades, loops, low-passes or joins keeps that
+    /// label: the bias trades defects left in against music cut, and a fade at the music's
+    /// ends is neither. 0 is `greedy`.
     public func best(cutBias: Double) -> [EditLabel] {
         zip(scores, spans).map { score, span in
-            var biased = score
-            biased[EditLabel.cut.rawValue] += cutBias * Double(max(span.count, 1))
-            return EditLabel(rawValue: biased.argmax!)!
+            let plain = EditLabel(rawValue: score.argmax!)!
+            guard plain == .cut || plain == .keep else { return plain }
+            return score[EditLabel.cut.rawValue] + cutBias * Double(max(span.count, 1)) > score[EditLabel.keep.rawValue] ? .cut : .keep
         }
     }
 

@@ -21,8 +21,9 @@ public struct EditPipeline {
     /// Time ranges (seconds) that are never cut.
     public var keep: [ClosedRange<Double>] = []
     /// Added to CUT's log-probability before each beat's label is chosen
-    /// (`BeatDecisions.best(cutBias:)`): above 0 removes more, below 0 keeps more.
-    public var cutBias = 0.0
+    /// (`BeatDecisions.best(cutBias:)`): above 0 removes more, below 0 keeps more; nil: the
+    /// policy's own (`PredictorConfig.cutBias`, set by `calibrate`).
+    public var cutBias: Double?
     public var griffinLimIterations = 32
     /// Longest window the models see at once (attention is quadratic in it).
     public var window = 1024
@@ -60,6 +61,7 @@ public struct EditPipeline {
         progress?("labels", 0)
         let decisions = Self.decisions(features, policy: policy, window: window)
         let hop = Double(features.hopLength) / Double(features.sampleRate)
+        let cutBias = self.cutBias ?? policy.config.cutBias
         var labels = decisions.best(cutBias: cutBias)
         let protected = Set(decisions.spans.indices.filter { b in
             let s = Double(decisions.spans[b].lowerBound) * hop, e = Double(decisions.spans[b].upperBound) * hop

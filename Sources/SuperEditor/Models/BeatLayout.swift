@@ -112,11 +112,15 @@ public struct BeatLayout {
 /// - (29–32) the level step from the beat before and to the beat after (`UniformStep`: the
 ///   median over the mel bands of the change of each band's mean, over 10 dB), and how alike
 ///   the bands' changes are (the step against their interquartile range): a gain moves every
-///   band by the same amount, a change in the music does not.
+///   band by the same amount, a change in the music does not;
+/// - (33–34) the best section of one to four beats holding the beat that sits at one gain
+///   against the beats either side (`UniformSection`): its level against them, over 10 dB,
+///   and how alike the bands' offsets are, which reaches the beats inside a section that the
+///   steps at its lines do not.
 /// A policy reads the first `PredictorConfig.beatFeatures` of them.
 public enum BeatFeatures {
-    public static let count = 32
-    static let twinStart = 26, stepStart = 28
+    public static let count = 34
+    static let twinStart = 26, stepStart = 28, sectionStart = 32
     /// What a new beat policy reads unless its config says otherwise (`beat_features`).
     public static let defaultCount = 26
     /// What a Phase 2 run config without `beat_features` means: runs from before the edge
@@ -134,7 +138,7 @@ public enum BeatFeatures {
 
     /// Row-major (beats, `count`) for one track's mel rows `mel` (frames × nMels), spans and
     /// `TransientCrest` per frame (nil: not known; the click feature is then 0). The twin
-    /// features (27–28), an O(beats²) comparison, and the steps (29–32) are computed only when
+    /// features (27–28), an O(beats²) comparison, the steps (29–32) and sections (33–34) are computed only when
     /// `reading` includes them.
     public static func compute(mel: UnsafePointer<Float>, nMels m: Int, spans: [Range<Int>], frameRate: Double,
                                transient: UnsafePointer<Float>? = nil, reading: Int = count) -> [Float] {
@@ -189,6 +193,7 @@ public enum BeatFeatures {
         let bandLevels = bandPower.isEmpty ? nil : RepeatLevel.levels(power: bandPower, spans: spans, nMels: m)
         let repeats = bandLevels.map { RepeatLevel.compute(levels: $0, groups: groups, beats: nb) }
         let steps = reading > stepStart ? bandLevels.map { UniformStep.compute(levels: $0, groups: groups, beats: nb) } : nil
+        let sections = reading > sectionStart ? bandLevels.map { UniformSection.compute(levels: $0, groups: groups, beats: nb) } : nil
         let lengths = spans.map { Double($0.count) }.sorted()
         let median = max(1, lengths[nb / 2])
         var out = [Float](repeating: 0, count: nb * count)
@@ -217,6 +222,9 @@ public enum BeatFeatures {
             }
             if let steps {
                 for j in 0..<4 { out[k * count + stepStart + j] = steps[k * 4 + j] }
+            }
+            if let sections {
+                for j in 0..<2 { out[k * count + sectionStart + j] = sections[k * 2 + j] }
             }
         }
         return out
