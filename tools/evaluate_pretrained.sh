@@ -4,14 +4,14 @@
 # drascula-music (Drascula licence, BSD-like) is never trained on: its 31 tracks get the same
 # kinds of defects put in (seed 7001), and the shipped policy is judged per true reason.
 set -euo pipefail
+HERE=$(cd "$(dirname "$0")" && pwd)
 BIN=$(realpath "$1"); WORK=$2
 mkdir -p "$WORK"
 WORK=$(realpath "$WORK")
 MUSIC="$WORK/heldout-music"
 if [ ! -f "$MUSIC/.done" ]; then
-  rm -rf "$MUSIC" && mkdir -p "$MUSIC/debs"
-  (cd "$MUSIC/debs" && { apt-get download -qq drascula-music 2>/dev/null || { apt-get update -qq && apt-get download -qq drascula-music; }; })
-  dpkg -x "$MUSIC"/debs/*.deb "$MUSIC/x"
+  rm -rf "$MUSIC"
+  "$HERE/fetch_debs.sh" "$MUSIC" drascula-music
   mkdir -p "$MUSIC/songs" && cp "$MUSIC"/x/usr/share/scummvm/drascula/audio/*.ogg "$MUSIC/songs/"
   touch "$MUSIC/.done"
 fi

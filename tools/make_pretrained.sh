@@ -22,10 +22,8 @@ WORK=$(realpath "$WORK")
 #    planetblupi-music-ogg is never used.
 MUSIC="$WORK/music"
 if [ ! -f "$MUSIC/.done-4" ]; then
-  rm -rf "$MUSIC" && mkdir -p "$MUSIC/debs"
-  PACKAGES="hyperrogue-music nexuiz-music singularity-music warzone2100-music"
-  (cd "$MUSIC/debs" && { apt-get download -qq $PACKAGES 2>/dev/null || { apt-get update -qq && apt-get download -qq $PACKAGES; }; })
-  for d in "$MUSIC"/debs/*.deb; do dpkg -x "$d" "$MUSIC/x"; done
+  rm -rf "$MUSIC"
+  "$HERE/fetch_debs.sh" "$MUSIC" hyperrogue-music nexuiz-music singularity-music warzone2100-music
   # nexuiz-music keeps its tracks (sound/cdtracks/*.ogg) inside a Quake-style zip.
   find "$MUSIC/x" -name '*.pk3' -exec python3 -m zipfile -e {} "$MUSIC/x/pk3" \;
   mkdir -p "$MUSIC/songs"
@@ -77,9 +75,8 @@ rm -rf "$WORK/cache1" "$WORK/cache2" "$WORK/phase1" "$WORK/phase2"
 #    keep at least 97% of their clean beats (`calibrate`, docs/beat-policy.md).
 CAL="$WORK/calibration-music"
 if [ ! -f "$CAL/.done" ]; then
-  rm -rf "$CAL" && mkdir -p "$CAL/debs"
-  (cd "$CAL/debs" && { apt-get download -qq wesnoth-1.16-music 2>/dev/null || { apt-get update -qq && apt-get download -qq wesnoth-1.16-music; }; })
-  dpkg -x "$CAL"/debs/*.deb "$CAL/x"
+  rm -rf "$CAL"
+  "$HERE/fetch_debs.sh" "$CAL" wesnoth-1.16-music
   mkdir -p "$CAL/songs" && cp "$CAL"/x/usr/share/games/wesnoth/1.16/data/core/music/*.ogg "$CAL/songs/"
   touch "$CAL/.done"
 fi

@@ -138,8 +138,8 @@ public enum BeatFeatures {
 
     /// Row-major (beats, `count`) for one track's mel rows `mel` (frames × nMels), spans and
     /// `TransientCrest` per frame (nil: not known; the click feature is then 0). The twin
-    /// features (27–28), an O(beats²) comparison, the steps (29–32) and sections (33–34) are computed only when
-    /// `reading` includes them.
+    /// features (27–28), an O(beats²) comparison, the steps (29–32) and the sections (33–34) are
+    /// computed only when `reading` includes them.
     public static func compute(mel: UnsafePointer<Float>, nMels m: Int, spans: [Range<Int>], frameRate: Double,
                                transient: UnsafePointer<Float>? = nil, reading: Int = count) -> [Float] {
         let nb = spans.count
@@ -153,7 +153,7 @@ public enum BeatFeatures {
         let top = min(topBands, m)
         var high: [Double] = [], frameDB: [Double] = []
         let toPower = melRangeDB / 10 * log(10.0)
-        // The twins and the steps (27–32) read each beat's power per band group, summed here.
+        // The twins, the steps and the sections (27–34) read each beat's power per band group, summed here.
         let groups = RepeatLevel.groups(nMels: m), grouped = min(groups * RepeatLevel.bandsPerGroup, m)
         var bandPower = [Double](repeating: 0, count: reading > twinStart ? nb * groups : 0)
         for (k, s) in spans.enumerated() {

@@ -49,12 +49,10 @@ enum UniformSection {
                         after.append(inside - right)
                     }
                     guard before.count >= minGroups else { continue }
-                    before.sort()
-                    after.sort()
-                    let a = before[before.count / 2], b = after[after.count / 2]
+                    let (a, spreadBefore) = UniformStep.medianAndSpread(&before)
+                    let (b, spreadAfter) = UniformStep.medianAndSpread(&after)
                     guard a * b > 0 else { continue }
-                    let spread = max(before[(3 * before.count) / 4] - before[before.count / 4],
-                                     after[(3 * after.count) / 4] - after[after.count / 4])
+                    let spread = max(spreadBefore, spreadAfter)
                     let offset = abs(a) < abs(b) ? a : b
                     let score = abs(offset) / (spread + 1)
                     for k in s..<e where score > best[k] {

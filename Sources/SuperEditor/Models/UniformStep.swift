@@ -29,8 +29,7 @@ enum UniformStep {
                 if a > RepeatLevel.floorDB && b > RepeatLevel.floorDB { d.append(b - a) }
             }
             guard d.count >= minGroups else { continue }
-            d.sort()
-            let median = d[d.count / 2], iqr = d[(3 * d.count) / 4] - d[d.count / 4]
+            let (median, iqr) = medianAndSpread(&d)
             let step = Float(min(3, max(-3, median / 10)))
             let uniformity = Float(min(5, abs(median) / (iqr + 1)) / 5)
             // The line between beats k-1 and k: k's step in, and k-1's step out (the same move).
@@ -38,5 +37,11 @@ enum UniformStep {
             out[(k - 1) * 4 + 2] = step; out[(k - 1) * 4 + 3] = uniformity
         }
         return out
+    }
+
+    /// The median of `d` and its interquartile range (`d` is sorted in place).
+    static func medianAndSpread(_ d: inout [Double]) -> (median: Double, iqr: Double) {
+        d.sort()
+        return (d[d.count / 2], d[(3 * d.count) / 4] - d[d.count / 4])
     }
 }
