@@ -25,20 +25,25 @@ extension Tensor {
         // runs, in a scratch block per worker that stays in cache.
         let keepWeights = Tensor.needsGrad(self)
         let probs = Tensor(uninitialized: keepWeights ? [pairs, t, t] : [1])
-        let keep: Tensor? = dropout > 0 ? Tensor(uninitialized: [pairs, t, t]) : nil
+        // A pair's dropout mask is a function of (seed, pair): the backward pass draws it again
+        // instead of keeping B·heads·T² floats alive between the passes.
+        let dropping = dropout > 0
         let seed = rng.next()
         let firstPair = shard.map { $0.offset * (pairs / max($0.rows, 1)) } ?? 0
         if let shard { precondition(pairs % max(shard.rows, 1) == 0, "attention batch \(b) does not split into \(shard.rows) rows") }
         let out = Tensor(uninitialized: [b, t, d])
         let qkv = SendablePointer(data), po = SendablePointer(out.data), pp = SendablePointer(probs.data)
-        let pk = keep.map { SendablePointer($0.data) }
         let maskFloats: [Float]? = keyPaddingMask.map { $0.map { $0 ? -Float.infinity : 0 } }
         let dropScale = 1 / (1 - dropout)
+        @Sendable func pairMask(_ pair: Int, into m: UnsafeMutablePointer<Float>) {
+            var g = RandomGenerator(seed: seed &+ UInt64(firstPair + pair) &* 0x9E37_79B9_7F4A_7C15)
+            DropoutMask.fill(m, count: tt, p: dropout, scale: dropScale, rng: &g, parallel: false)
+        }
         maskFloats.withOptionalPointer { maskPtr in
             let mp = maskPtr.map { SendablePointer(UnsafeMutablePointer(mutating: $0)) }
             BLAS.singleThreaded {
                 parallelFor(pairs) { r in
-                    let scratch = keep == nil ? nil : Storage(uninitializedCount: tt)
+                    let scratch = dropping ? Storage(uninitializedCount: 2 * tt) : nil
                     let ownBlock = keepWeights ? nil : Storage(uninitializedCount: tt)
                     for pair in r {
                         let bi = pair / heads, h = pair % heads
@@ -51,13 +56,10 @@ extension Tensor {
                             Softmax.row(row, row, t)
                         }
                         var weights = UnsafePointer(s)
-                        if let pk, let scratch {
-                            var g = RandomGenerator(seed: seed &+ UInt64(firstPair + pair) &* 0x9E37_79B9_7F4A_7C15)
-                            let m = pk.p + pair * tt, w = scratch.pointer
-                            for i in 0..<tt {
-                                m[i] = g.nextFloat() < dropout ? 0 : dropScale
-                                w[i] = s[i] * m[i]
-                            }
+                        if let scratch {
+                            let m = scratch.pointer, w = m + tt
+                            pairMask(pair, into: m)
+                            for i in 0..<tt { w[i] = s[i] * m[i] }
                             weights = UnsafePointer(w)
                         }
                         BLAS.gemm(m: t, n: dh, k: t, a: weights, lda: t, b: v, ldb: ld, c: po.p + bi * t * d + h * dh, ldc: d)
@@ -65,13 +67,13 @@ extension Tensor {
                 }
             }
         }
-        return out.record("attention", [self]) { [self, probs, keep] g in
-            _ = (probs, keep)
+        return out.record("attention", [self]) { [self, probs] g in
+            _ = probs
             let dqkv = Tensor(uninitialized: self.shape)
             let pg = SendablePointer(g.data), pd = SendablePointer(dqkv.data)
             BLAS.singleThreaded {
                 parallelFor(pairs) { r in
-                    let scratchStorage = pk == nil ? nil : Storage(uninitializedCount: tt)
+                    let scratchStorage = dropping ? Storage(uninitializedCount: 2 * tt) : nil
                     let dPStorage = Storage(uninitializedCount: tt)
                     let dp = dPStorage.pointer
                     for pair in r {
@@ -81,15 +83,18 @@ extension Tensor {
                         let go = pg.p + bi * t * d + h * dh
                         let p = pp.p + pair * tt
                         var weights = UnsafePointer(p)
-                        if let pk, let scratchStorage {
-                            let m = pk.p + pair * tt, w = scratchStorage.pointer
+                        var mask: UnsafeMutablePointer<Float>? = nil
+                        if let scratchStorage {
+                            let m = scratchStorage.pointer, w = m + tt
+                            pairMask(pair, into: m)
                             for i in 0..<tt { w[i] = p[i] * m[i] }
                             weights = UnsafePointer(w)
+                            mask = m
                         }
                         // dV = Pᵀ dO ; dP = dO Vᵀ
                         BLAS.gemm(transA: true, m: t, n: dh, k: t, a: weights, lda: t, b: go, ldb: d, c: dv, ldc: ld)
                         BLAS.gemm(transB: true, m: t, n: t, k: dh, a: go, lda: d, b: v, ldb: ld, c: dp, ldc: t)
-                        if let pk { let m = pk.p + pair * tt; for i in 0..<tt { dp[i] *= m[i] } }
+                        if let m = mask { for i in 0..<tt { dp[i] *= m[i] } }
                         for i in 0..<t { Softmax.rowBackward(p + i * t, dp + i * t, dp + i * t, t) }
                         // dQ = scale · dS K ; dK = scale · dSᵀ Q
                         BLAS.gemm(m: t, n: dh, k: t, alpha: scale, a: dp, lda: t, b: k, ldb: ld, c: dq, ldc: ld)

@@ -9,9 +9,9 @@ extension Tensor {
         let mask = Tensor(uninitialized: shape)
         let scale = 1 / (1 - p)
         let skip = shard.map { $0.elements(count: n) }
-        if let skip { for _ in 0..<skip.before { _ = rng.next() } }
-        for i in 0..<n { mask.data[i] = rng.nextFloat() < p ? 0 : scale }
-        if let skip { for _ in 0..<skip.after { _ = rng.next() } }
+        if let skip { DropoutMask.skip(&rng, count: skip.before) }
+        DropoutMask.fill(mask.data, count: n, p: p, scale: scale, rng: &rng)
+        if let skip { DropoutMask.skip(&rng, count: skip.after) }
         let out = Tensor(uninitialized: shape)
         let x = SendablePointer(data), m = SendablePointer(mask.data), y = SendablePointer(out.data)
         parallelFor(n, grain: 1 << 14) { r in for i in r { y[i] = x[i] * m[i] } }
