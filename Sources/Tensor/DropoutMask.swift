@@ -54,15 +54,16 @@ public enum DropoutMask {
         for _ in 0..<left { _ = rng.next() }
     }
 
-    /// Writes `count` mask values (0 with probability `p`, else `scale`) to `out` and advances
-    /// `rng` by `count` draws. `parallel` splits the stream over the cores; callers already
-    /// inside a parallel loop pass false and get the plain sequential loop.
+    /// Writes `count` mask values (0 with probability `p`, else `scale`) to `out`, or with `times`
+    /// the products `times[i] · mask[i]`, and advances `rng` by `count` draws. `parallel` splits
+    /// the stream over the cores; callers already inside a parallel loop pass false and get the
+    /// plain sequential loop.
     public static func fill(_ out: UnsafeMutablePointer<Float>, count: Int, p: Float, scale: Float,
-                            rng: inout RandomGenerator, parallel: Bool = true) {
+                            rng: inout RandomGenerator, times: UnsafePointer<Float>? = nil, parallel: Bool = true) {
         let whole = count / stretch
         let thr = threshold(p)
         if !parallel || whole < 2 || Threading.count < 2 {
-            draw(out, count: count, state: &rng.state, threshold: thr, scale: scale)
+            draw(out, count: count, state: &rng.state, threshold: thr, scale: scale, times: times)
             return
         }
         // First state of every stretch, and of the tail after them.
@@ -76,34 +77,41 @@ public enum DropoutMask {
             }
         }
         let st = SendablePointer(starts), o = SendablePointer(out)
-        let body: (Range<Int>) -> Void = { r in
+        let src = times.map { SendablePointer(UnsafeMutablePointer(mutating: $0)) }
+        parallelFor(whole) { r in
             for k in r {
                 var state = (st[k][0], st[k][1], st[k][2], st[k][3])
-                draw(o.p + k * stretch, count: stretch, state: &state, threshold: thr, scale: scale)
+                draw(o.p + k * stretch, count: stretch, state: &state, threshold: thr, scale: scale,
+                     times: src.map { UnsafePointer($0.p + k * stretch) })
             }
         }
-        parallelFor(whole, body)
         rng.state = (starts[whole][0], starts[whole][1], starts[whole][2], starts[whole][3])
-        draw(out + whole * stretch, count: count - whole * stretch, state: &rng.state, threshold: thr, scale: scale)
+        draw(out + whole * stretch, count: count - whole * stretch, state: &rng.state, threshold: thr, scale: scale,
+             times: times.map { $0 + whole * stretch })
     }
 
     /// The sequential loop, `RandomGenerator.next()` written out on four scalar words (left to
     /// itself the compiler packs the state into vector registers, and the chain runs slower).
     @inline(never)
     static func draw(_ out: UnsafeMutablePointer<Float>, count: Int, state: inout (UInt64, UInt64, UInt64, UInt64),
-                     threshold thr: UInt64, scale: Float) {
+                     threshold thr: UInt64, scale: Float, times: UnsafePointer<Float>?) {
         var (s0, s1, s2, s3) = state
         let bits = scale.bitPattern
-        for i in 0..<count {
+        // Without a branch (a tenth of the draws drop, at random): thr - 1 - u wraps below
+        // zero, setting the top bit, exactly when the draw u is kept.
+        @inline(__always) func mask() -> Float {
             let x = s1 &* 5
             let r = ((x << 7) | (x >> 57)) &* 9
             let t = s1 << 17
             s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3; s2 ^= t
             s3 = (s3 << 45) | (s3 >> 19)
-            // Without a branch (a tenth of the draws drop, at random): thr - 1 - u wraps
-            // below zero, setting the top bit, exactly when the draw u is kept.
             let kept = UInt32(truncatingIfNeeded: (thr &- 1 &- (r >> 40)) >> 63)
-            out[i] = Float(bitPattern: bits & (0 &- kept))
+            return Float(bitPattern: bits & (0 &- kept))
+        }
+        if let times {
+            for i in 0..<count { out[i] = times[i] * mask() }
+        } else {
+            for i in 0..<count { out[i] = mask() }
         }
         state = (s0, s1, s2, s3)
     }

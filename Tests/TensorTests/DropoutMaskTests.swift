@@ -27,6 +27,23 @@ final class DropoutMaskTests: XCTestCase {
         }
     }
 
+    func testProductsAreTheInputTimesTheSameMask() {
+        let n = 5 * DropoutMask.stretch + 123
+        let x = (0..<n).map { Float($0 % 97) - 48.5 }
+        for parallel in [true, false] {
+            var a = RandomGenerator(seed: 4), b = a
+            let mask = sequential(n, p: 0.25, scale: 4 / 3, rng: &a)
+            var got = [Float](repeating: -1, count: n)
+            got.withUnsafeMutableBufferPointer { out in
+                x.withUnsafeBufferPointer {
+                    DropoutMask.fill(out.baseAddress!, count: n, p: 0.25, scale: 4 / 3, rng: &b, times: $0.baseAddress!, parallel: parallel)
+                }
+            }
+            XCTAssertEqual(got, zip(x, mask).map { $0 * $1 })
+            XCTAssertEqual(a.next(), b.next())
+        }
+    }
+
     func testSkipLeavesTheGeneratorWhereDrawingWould() {
         for n in [0, 5, DropoutMask.stretch, 5 * DropoutMask.stretch + 3] {
             var a = RandomGenerator(seed: 99), b = a

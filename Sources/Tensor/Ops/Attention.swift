@@ -35,15 +35,16 @@ extension Tensor {
         let qkv = SendablePointer(data), po = SendablePointer(out.data), pp = SendablePointer(probs.data)
         let maskFloats: [Float]? = keyPaddingMask.map { $0.map { $0 ? -Float.infinity : 0 } }
         let dropScale = 1 / (1 - dropout)
-        @Sendable func pairMask(_ pair: Int, into m: UnsafeMutablePointer<Float>) {
+        /// The pair's mask, or with `times` the products `times[i] · mask[i]`.
+        @Sendable func pairMask(_ pair: Int, into m: UnsafeMutablePointer<Float>, times: UnsafePointer<Float>? = nil) {
             var g = RandomGenerator(seed: seed &+ UInt64(firstPair + pair) &* 0x9E37_79B9_7F4A_7C15)
-            DropoutMask.fill(m, count: tt, p: dropout, scale: dropScale, rng: &g, parallel: false)
+            DropoutMask.fill(m, count: tt, p: dropout, scale: dropScale, rng: &g, times: times, parallel: false)
         }
         maskFloats.withOptionalPointer { maskPtr in
             let mp = maskPtr.map { SendablePointer(UnsafeMutablePointer(mutating: $0)) }
             BLAS.singleThreaded {
                 parallelFor(pairs) { r in
-                    let scratch = dropping ? Storage(uninitializedCount: 2 * tt) : nil
+                    let scratch = dropping ? Storage(uninitializedCount: tt) : nil
                     let ownBlock = keepWeights ? nil : Storage(uninitializedCount: tt)
                     for pair in r {
                         let bi = pair / heads, h = pair % heads
@@ -57,10 +58,8 @@ extension Tensor {
                         }
                         var weights = UnsafePointer(s)
                         if let scratch {
-                            let m = scratch.pointer, w = m + tt
-                            pairMask(pair, into: m)
-                            for i in 0..<tt { w[i] = s[i] * m[i] }
-                            weights = UnsafePointer(w)
+                            pairMask(pair, into: scratch.pointer, times: s)
+                            weights = UnsafePointer(scratch.pointer)
                         }
                         BLAS.gemm(m: t, n: dh, k: t, a: weights, lda: t, b: v, ldb: ld, c: po.p + bi * t * d + h * dh, ldc: d)
                     }
