@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 PY=${1:-python3}; REF=${2:-../shared/reference}; shift $(( $# > 2 ? 2 : $# )) || true
 PRESETS=${*:-tiny small seed}
 THREADS=${THREADS:-2}
-BIN=.build/release/super-editor
+BIN=${BIN:-.build/release/super-editor}   # BIN=path/to/another/super-editor compares another build
 [ -x "$BIN" ] || swift build -c release --product super-editor >/dev/null
 export OPENBLAS_NUM_THREADS=$THREADS
 printf '%-6s %-8s %10s %10s %7s %10s %10s %7s %9s %9s\n' preset blas swift_step torch_step ratio swift_inf torch_inf ratio swift_MiB torch_MiB
