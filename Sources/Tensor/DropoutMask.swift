@@ -80,7 +80,7 @@ public enum DropoutMask {
                 if k < whole { s = jump(s, cols.baseAddress!) }
             }
         }
-        let rotations = starts + whole + 1
+        let rotations = SendablePointer(starts + whole + 1)
         for (k, amount) in [45, 19, 7, 57].enumerated() { rotations[k] = SIMD4(repeating: UInt64(amount)) }
         let st = SendablePointer(starts), o = SendablePointer(out)
         let src = times.map { SendablePointer(UnsafeMutablePointer(mutating: $0)) }
@@ -89,7 +89,7 @@ public enum DropoutMask {
             for g in r {
                 let first = g * lanes
                 if first + lanes <= whole {
-                    drawLanes(o.p, from: first, starts: st.p, rotations: st.p + whole + 1, threshold: thr, scale: scale,
+                    drawLanes(o.p, from: first, starts: st.p, rotations: rotations.p, threshold: thr, scale: scale,
                               times: src.map { UnsafePointer($0.p) })
                 } else {
                     for k in first..<whole {
@@ -100,7 +100,7 @@ public enum DropoutMask {
                 }
             }
         }
-        if parallel && Threading.count > 1 { parallelFor(groups, work) } else { work(0..<groups) }
+        if parallel { parallelFor(groups, work) } else { work(0..<groups) }
         rng.state = (starts[whole][0], starts[whole][1], starts[whole][2], starts[whole][3])
         draw(out + whole * stretch, count: count - whole * stretch, state: &rng.state, threshold: thr, scale: scale,
              times: times.map { $0 + whole * stretch })
